@@ -1,0 +1,57 @@
+package io.tokendiscovery.cache;
+
+import io.tokendiscovery.TokenDiscoveryProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every Redis key the application writes, under one prefix ({@code tokendiscovery.redis.key-prefix}, default
+ * {@code td:}). The layout is documented in docs/data-model.md.
+ */
+@Component
+public class RedisKeys {
+
+    private final String prefix;
+
+    public RedisKeys(TokenDiscoveryProperties properties) {
+        this.prefix = properties.redis().keyPrefix();
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Hash of a token's latest values and running stats. */
+    public String token(String mint) {
+        return prefix + "token:" + mint;
+    }
+
+    /** The latest price tick, JSON (the original plan's {@code prices:{mint}}). */
+    public String priceTick(String mint) {
+        return prefix + "prices:" + mint;
+    }
+
+    /** Sorted set of tokens changed since their last commit; score = time of the oldest uncommitted change (ms). */
+    public String dirty() {
+        return prefix + "sync:dirty";
+    }
+
+    /** Sorted set of tokens claimed by a running sync; score = claim deadline (ms). */
+    public String inFlight() {
+        return prefix + "sync:inflight";
+    }
+
+    /** Hash mint -> owner of the claim (sync run id). */
+    public String inFlightOwners() {
+        return prefix + "sync:inflight:owner";
+    }
+
+    /** Short-lived marker of a seen trade signature. */
+    public String signature(String signature) {
+        return prefix + "sig:" + signature;
+    }
+
+    /** Capped list of rejected frames, newest first. */
+    public String deadLetters() {
+        return prefix + "deadletter:frames";
+    }
+}

@@ -1,0 +1,455 @@
+package io.tokendiscovery.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tokendiscovery.TokenDiscoveryProperties;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Owns the ONE PumpPortal WebSocket of this process (PumpPortal bans clients that open several): connects,
+ * (re-)subscribes everything on every connect, pings, watches for stalls, reconnects forever with capped
+ * exponential backoff and jitter, and hands every frame to a {@link FrameListener} in receive order, stamped with a
+ * strictly increasing receive sequence.
+ *
+ * <p>All state is confined to one Vert.x context (event-loop thread); public methods hop onto it. The stock
+ * camel-vertx-websocket client consumer was measured to reorder frames and cannot ping or resubscribe
+ * (STACK.md gotcha 3), hence this class and the {@code pumpportal:} Camel component around it.
+ */
+@Component("pumpPortalClient")
+public class PumpPortalClient {
+
+    private static final Logger log = LoggerFactory.getLogger(PumpPortalClient.class);
+    static final String SUBSCRIBE_NEW_TOKEN = "{\"method\":\"subscribeNewToken\"}";
+    static final String SUBSCRIBE_MIGRATION = "{\"method\":\"subscribeMigration\"}";
+    private static final long RATE_WINDOW_MILLIS = 1000;
+    private static final long HEALTHY_RESET_MILLIS = 60_000;
+
+    private final Vertx vertx;
+    private final TokenDiscoveryProperties.PumpPortal config;
+    private final Supplier<String> urlSupplier;
+    private final TradeSubscriptions subscriptions;
+    private final Clock clock;
+    private final ReceiveClock receiveClock;
+    private final Counter reconnects;
+    private final Counter refusals;
+
+    // Confined to the Vert.x context:
+    private Context context;
+    private WebSocketClient client;
+    private WebSocket socket;
+    private FrameListener listener;
+    private long generation;
+    private volatile ConnectionState state = ConnectionState.STOPPED;
+    private int failedAttempts;
+    private long connectedAt;
+    private long lastFrameAt;
+    private long lastDataFrameAt;
+    private long watchdogTimer = -1;
+    private long drainTimer = -1;
+    private long reconnectTimer = -1;
+    private boolean pausedByConsumer;
+    private final Deque<String> outbox = new ArrayDeque<>();
+    private final Deque<Long> sentAt = new ArrayDeque<>();
+    private volatile boolean tradesRefused;
+    private volatile String lastDisconnectReason = "";
+
+    public PumpPortalClient(Vertx vertx, TokenDiscoveryProperties properties, TradeSubscriptions subscriptions,
+            Clock clock, MeterRegistry meters, ObjectProvider<PumpPortalUrl> simulatorUrl) {
+        this.vertx = vertx;
+        this.config = properties.pumpportal();
+        this.subscriptions = subscriptions;
+        this.clock = clock;
+        this.receiveClock = new ReceiveClock(clock);
+        this.urlSupplier = () -> {
+            if (config.hasUrl()) {
+                return config.url();
+            }
+            PumpPortalUrl fallback = simulatorUrl.getIfAvailable();
+            if (fallback == null) {
+                throw new IllegalStateException(
+                        "tokendiscovery.pumpportal.url is blank and no simulator is running: set the feed URL");
+            }
+            return fallback.url();
+        };
+        this.reconnects = Counter.builder("tokendiscovery.pumpportal.reconnects")
+                .description("Connection attempts after the first one")
+                .register(meters);
+        this.refusals = Counter.builder("tokendiscovery.pumpportal.trade.refusals")
+                .description("Funded-key refusal notices received for trade subscriptions")
+                .register(meters);
+        Gauge.builder("tokendiscovery.pumpportal.connection.state", this, c -> c.state.ordinal())
+                .description("0 STOPPED, 1 CONNECTING, 2 SUBSCRIBING, 3 STREAMING, 4 BACKING_OFF")
+                .register(meters);
+    }
+
+    /** Opens the connection and keeps it open until {@link #stop()}. Only one listener at a time. */
+    public synchronized void start(FrameListener frameListener) {
+        if (context != null) {
+            throw new IllegalStateException("The PumpPortal connection is already owned by another consumer: "
+                    + "only one pumpportal: route may run per process");
+        }
+        this.context = vertx.getOrCreateContext();
+        context.runOnContext(v -> {
+            this.listener = frameListener;
+            this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                    .setConnectTimeout((int) config.connectTimeout().toMillis())
+                    // Vert.x would close the socket on a frame over its limit; we accept up to 16x the configured
+                    // size and dead-letter the oversized ones ourselves, so one huge frame never costs the connection.
+                    .setMaxFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxFrameSize().toBytes() * 16))
+                    .setMaxMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxFrameSize().toBytes() * 16))
+                    .setVerifyHost(true)
+                    .setTryUsePerMessageCompression(false));
+            long period = Math.max(250, Math.min(config.pingInterval().toMillis(), 1000));
+            watchdogTimer = vertx.setPeriodic(period, id -> watchdog());
+            connect();
+        });
+    }
+
+    /** Closes the connection and stops reconnecting. */
+    public synchronized void stop() {
+        Context ctx = context;
+        if (ctx == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        ctx.runOnContext(v -> {
+            generation++;
+            cancelTimer(watchdogTimer);
+            cancelTimer(drainTimer);
+            cancelTimer(reconnectTimer);
+            watchdogTimer = drainTimer = reconnectTimer = -1;
+            outbox.clear();
+            if (socket != null) {
+                socket.close((short) 1000, "client stopping");
+                socket = null;
+            }
+            if (client != null) {
+                client.close();
+                client = null;
+            }
+            state = ConnectionState.STOPPED;
+            listener = null;
+            done.complete(null);
+        });
+        try {
+            done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("PumpPortal client did not stop cleanly: {}", e.toString());
+        }
+        context = null;
+    }
+
+    public ConnectionState state() {
+        return state;
+    }
+
+    /** True after PumpPortal refused trade subscriptions for lack of a funded API key. */
+    public boolean tradesRefused() {
+        return tradesRefused;
+    }
+
+    public String lastDisconnectReason() {
+        return lastDisconnectReason;
+    }
+
+    /** Sends the trade subscription changes since the last call as batched diffs. Called by a route on a timer. */
+    public void sendSubscriptionChanges() {
+        Context ctx = context;
+        if (ctx == null) {
+            return;
+        }
+        ctx.runOnContext(v -> {
+            if (state != ConnectionState.STREAMING && state != ConnectionState.SUBSCRIBING) {
+                return; // the full set goes out on the next connect
+            }
+            TradeSubscriptions.Diff diff = subscriptions.drainChanges();
+            enqueueKeys("unsubscribeTokenTrade", diff.removed());
+            enqueueKeys("subscribeTokenTrade", diff.added());
+            drain();
+        });
+    }
+
+    /** The route saw the funded-key refusal notice: trades will not come on this key. */
+    public void markTradesRefused() {
+        if (!tradesRefused) {
+            log.error("PumpPortal refused trade subscriptions: the API key is missing or its wallet holds less than "
+                    + "0.02 SOL. New tokens and migrations keep streaming. Set PUMPPORTAL_API_KEY to a funded key.");
+        }
+        tradesRefused = true;
+        refusals.increment();
+    }
+
+    /** Back-pressure from the consumer's queue: stop reading the socket (TCP pushes back) until resumed. */
+    public void pauseReading() {
+        Context ctx = context;
+        if (ctx != null) {
+            ctx.runOnContext(v -> {
+                pausedByConsumer = true;
+                if (socket != null) {
+                    socket.pause();
+                }
+            });
+        }
+    }
+
+    public void resumeReading() {
+        Context ctx = context;
+        if (ctx != null) {
+            ctx.runOnContext(v -> {
+                pausedByConsumer = false;
+                if (socket != null) {
+                    socket.resume();
+                }
+            });
+        }
+    }
+
+    // ---- everything below runs on the Vert.x context ----
+
+    private void connect() {
+        state = ConnectionState.CONNECTING;
+        long gen = ++generation;
+        String url;
+        try {
+            url = urlSupplier.get();
+        } catch (RuntimeException e) {
+            scheduleReconnect(e.getMessage());
+            return;
+        }
+        String display = redactedUrl(url);
+        log.info("Connecting to PumpPortal at {}", display);
+        client.connect(connectOptions(url)).onComplete(result -> {
+            if (gen != generation) {
+                if (result.succeeded()) {
+                    result.result().close();
+                }
+                return;
+            }
+            if (result.failed()) {
+                scheduleReconnect(redact(String.valueOf(result.cause().getMessage())));
+                return;
+            }
+            onOpen(result.result(), gen, display);
+        });
+    }
+
+    private void onOpen(WebSocket ws, long gen, String display) {
+        socket = ws;
+        long now = clock.millis();
+        connectedAt = now;
+        lastFrameAt = now;
+        lastDataFrameAt = now;
+        state = ConnectionState.SUBSCRIBING;
+        ws.textMessageHandler(text -> onFrame(gen, text, false));
+        ws.binaryMessageHandler(buffer -> onFrame(gen, buffer.toString(StandardCharsets.UTF_8), true));
+        ws.pongHandler(b -> {
+            if (gen == generation) {
+                lastFrameAt = clock.millis();
+            }
+        });
+        ws.exceptionHandler(e -> {
+            if (gen == generation) {
+                disconnect(gen, "error: " + redact(String.valueOf(e.getMessage())));
+            }
+        });
+        ws.closeHandler(v -> {
+            if (gen == generation) {
+                Short code = ws.closeStatusCode();
+                disconnect(gen, "closed by server" + (code == null ? " without a close frame" : " (" + code + ")"));
+            }
+        });
+        if (pausedByConsumer) {
+            ws.pause();
+        }
+        outbox.clear();
+        outbox.add(SUBSCRIBE_NEW_TOKEN);
+        outbox.add(SUBSCRIBE_MIGRATION);
+        List<String> mints = subscriptions.allForNewConnection();
+        enqueueKeys("subscribeTokenTrade", mints);
+        log.info("Connected to PumpPortal at {}; subscribing to new tokens, migrations and the trades of {} mints",
+                display, mints.size());
+        drain();
+    }
+
+    private void onFrame(long gen, String text, boolean binary) {
+        if (gen != generation) {
+            return;
+        }
+        long now = clock.millis();
+        lastFrameAt = now;
+        if (text.contains("\"txType\"")) {
+            lastDataFrameAt = now;
+        }
+        FrameListener target = listener;
+        if (target != null) {
+            target.onFrame(text, binary, receiveClock.next(), now);
+        }
+    }
+
+    private void watchdog() {
+        WebSocket ws = socket;
+        if (ws == null) {
+            return;
+        }
+        long now = clock.millis();
+        if (state == ConnectionState.STREAMING && now - lastDataFrameAt > config.stallTimeout().toMillis()) {
+            disconnect(generation, "stalled: no data frame for " + (now - lastDataFrameAt) + " ms");
+            return;
+        }
+        long sincePing = now - lastPingAt;
+        if (pingOutstanding && lastFrameAt < lastPingAt && sincePing > config.pongTimeout().toMillis()) {
+            disconnect(generation, "no pong within " + config.pongTimeout().toMillis() + " ms");
+            return;
+        }
+        if (lastFrameAt >= lastPingAt) {
+            pingOutstanding = false;
+        }
+        if (!pingOutstanding && sincePing >= config.pingInterval().toMillis()) {
+            lastPingAt = now;
+            pingOutstanding = true;
+            ws.writePing(Buffer.buffer("td"));
+        }
+        if (failedAttempts > 0 && state == ConnectionState.STREAMING && now - connectedAt > HEALTHY_RESET_MILLIS) {
+            failedAttempts = 0;
+        }
+    }
+
+    private long lastPingAt;
+    private boolean pingOutstanding;
+
+    private void disconnect(long gen, String reason) {
+        if (gen != generation) {
+            return;
+        }
+        generation++;
+        WebSocket ws = socket;
+        socket = null;
+        if (ws != null && !ws.isClosed()) {
+            ws.close((short) 1001, "reconnecting");
+        }
+        pingOutstanding = false;
+        scheduleReconnect(reason);
+    }
+
+    private void scheduleReconnect(String reason) {
+        lastDisconnectReason = reason;
+        outbox.clear();
+        cancelTimer(drainTimer);
+        drainTimer = -1;
+        state = ConnectionState.BACKING_OFF;
+        failedAttempts++;
+        long delay = backoffMillis(failedAttempts, config.initialBackoff().toMillis(), config.maxBackoff().toMillis(),
+                ThreadLocalRandom.current().nextDouble());
+        log.warn("PumpPortal connection lost ({}); reconnect attempt {} in {} ms", reason, failedAttempts, delay);
+        cancelTimer(reconnectTimer);
+        reconnectTimer = vertx.setTimer(delay, id -> {
+            reconnectTimer = -1;
+            reconnects.increment();
+            connect();
+        });
+    }
+
+    /** Capped exponential backoff with jitter: uniformly between half and all of {@code min(max, initial x 2^(n-1))}. */
+    static long backoffMillis(int attempt, long initial, long max, double random) {
+        double exp = initial * Math.pow(2, Math.min(30, Math.max(0, attempt - 1)));
+        double capped = Math.min(max, exp);
+        return Math.max(1, Math.round(capped / 2 + random * capped / 2));
+    }
+
+    private void enqueueKeys(String method, List<String> keys) {
+        for (int from = 0; from < keys.size(); from += config.maxKeysPerMessage()) {
+            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + config.maxKeysPerMessage()));
+            StringBuilder json = new StringBuilder(chunk.size() * 48 + 48)
+                    .append("{\"method\":\"").append(method).append("\",\"keys\":[");
+            for (int i = 0; i < chunk.size(); i++) {
+                json.append(i == 0 ? "\"" : ",\"").append(chunk.get(i)).append('"');
+            }
+            outbox.add(json.append("]}").toString());
+        }
+    }
+
+    /** Sends queued subscription messages, at most max-messages-per-second in any one-second window. */
+    private void drain() {
+        drainTimer = -1;
+        WebSocket ws = socket;
+        if (ws == null) {
+            return;
+        }
+        long now = clock.millis();
+        while (!sentAt.isEmpty() && now - sentAt.peekFirst() >= RATE_WINDOW_MILLIS) {
+            sentAt.pollFirst();
+        }
+        while (!outbox.isEmpty() && sentAt.size() < config.maxMessagesPerSecond()) {
+            ws.writeTextMessage(outbox.pollFirst());
+            sentAt.addLast(now);
+        }
+        if (!outbox.isEmpty()) {
+            long wait = Math.max(1, RATE_WINDOW_MILLIS - (now - sentAt.peekFirst()));
+            drainTimer = vertx.setTimer(wait, id -> drain());
+        } else if (state == ConnectionState.SUBSCRIBING) {
+            state = ConnectionState.STREAMING;
+            lastDataFrameAt = clock.millis();
+        }
+    }
+
+    private WebSocketConnectOptions connectOptions(String url) {
+        String withKey = url;
+        if (config.hasApiKey()) {
+            withKey = url + (url.contains("?") ? "&" : "?") + "api-key="
+                    + URLEncoder.encode(config.apiKey(), StandardCharsets.UTF_8);
+        }
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(withKey);
+        URI uri = URI.create(url);
+        if ("wss".equalsIgnoreCase(uri.getScheme())) {
+            options.setSsl(true);
+        }
+        return options;
+    }
+
+    /** The URL without its query string, which may carry the API key. */
+    static String redactedUrl(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?<redacted>";
+    }
+
+    /** Removes the API key from any text about to be logged. */
+    String redact(String text) {
+        if (text == null || !config.hasApiKey()) {
+            return text;
+        }
+        return text.replace(config.apiKey(), "****")
+                .replace(URLEncoder.encode(config.apiKey(), StandardCharsets.UTF_8), "****");
+    }
+
+    private void cancelTimer(long id) {
+        if (id >= 0) {
+            vertx.cancelTimer(id);
+        }
+    }
+
+    /** For diagnostics and tests: the subscription messages not yet sent. */
+    List<String> pendingMessages() {
+        return new ArrayList<>(outbox);
+    }
+}

@@ -1,0 +1,125 @@
+package io.tokendiscovery.ingest;
+
+import io.tokendiscovery.TokenDiscoveryProperties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands frames from the socket's event loop to ONE dispatcher thread through a bounded queue, so the route sees
+ * them in receive order and slow Redis never blocks the event loop (pings keep flowing). When the queue fills up,
+ * the socket is paused (TCP back-pressure) rather than frames dropped; it resumes below half full. On stop, frames
+ * already received are processed before the thread exits.
+ */
+public class PumpPortalConsumer extends DefaultConsumer {
+
+    private static final Logger log = LoggerFactory.getLogger(PumpPortalConsumer.class);
+    private static final Frame POISON = new Frame(null, false, 0, 0);
+
+    private final PumpPortalClient client;
+    private final BlockingQueue<Frame> queue;
+    private final int resumeBelow;
+    private volatile boolean paused;
+    private ExecutorService dispatcher;
+
+    public PumpPortalConsumer(PumpPortalEndpoint endpoint, Processor processor, PumpPortalClient client) {
+        super(endpoint, processor);
+        this.client = client;
+        int capacity = endpoint.getReceiveQueueCapacity() > 0
+                ? endpoint.getReceiveQueueCapacity()
+                : endpoint.getCamelContext().getRegistry()
+                        .findSingleByType(TokenDiscoveryProperties.class).pumpportal().receiveQueueCapacity();
+        this.queue = new ArrayBlockingQueue<>(capacity + 1);
+        this.resumeBelow = Math.max(1, capacity / 2);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        dispatcher = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "pumpportal-dispatch");
+        dispatcher.submit(this::dispatchLoop);
+        client.start(this::enqueue);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        client.stop();
+        queue.put(POISON);
+        dispatcher.shutdown();
+        if (!dispatcher.awaitTermination(30, TimeUnit.SECONDS)) {
+            log.warn("PumpPortal dispatcher did not drain within 30 s; {} frames unprocessed", queue.size());
+        }
+        getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(dispatcher);
+        super.doStop();
+    }
+
+    /** On the event loop: never blocks. The queue has one spare slot so the frame that trips the pause fits. */
+    private void enqueue(String text, boolean binary, long seq, long receivedAt) {
+        if (!queue.offer(new Frame(text, binary, seq, receivedAt))) {
+            // Only reachable if the socket delivered after pause() took effect; keep the frame, briefly block.
+            try {
+                queue.put(new Frame(text, binary, seq, receivedAt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!paused && queue.remainingCapacity() <= 1) {
+            paused = true;
+            client.pauseReading();
+        }
+    }
+
+    private void dispatchLoop() {
+        while (true) {
+            Frame frame;
+            try {
+                frame = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (frame == POISON) {
+                return;
+            }
+            if (paused && queue.size() < resumeBelow) {
+                paused = false;
+                client.resumeReading();
+            }
+            process(frame);
+        }
+    }
+
+    private void process(Frame frame) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getIn().setBody(frame.text());
+            exchange.getIn().setHeader(PumpPortalHeaders.RECEIVE_SEQ, frame.seq());
+            exchange.getIn().setHeader(PumpPortalHeaders.RECEIVED_AT, frame.receivedAt());
+            if (frame.binary()) {
+                exchange.getIn().setHeader(PumpPortalHeaders.BINARY, true);
+            }
+            getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        } finally {
+            if (exchange.getException() != null) {
+                getExceptionHandler().handleException("Error processing PumpPortal frame", exchange,
+                        exchange.getException());
+            }
+            releaseExchange(exchange, false);
+        }
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    private record Frame(String text, boolean binary, long seq, long receivedAt) {}
+}

@@ -1,0 +1,120 @@
+package io.tokendiscovery.sync;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns the upsert's RETURNING rows into a {@link SyncReport}, publishes the sync metrics, and records failed runs.
+ */
+@Component("syncReports")
+public class SyncReports {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncReports.class);
+    public static final String REPORT_PROPERTY = "syncReport";
+
+    private final Clock clock;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final Timer duration;
+    private final DistributionSummary batchSize;
+    private final Counter succeeded;
+    private final Counter failed;
+    private final Counter inserted;
+    private final Counter updated;
+    private final Counter skipped;
+
+    public SyncReports(Clock clock, NamedParameterJdbcTemplate jdbc, MeterRegistry meters) {
+        this.clock = clock;
+        this.jdbc = jdbc;
+        this.duration = Timer.builder("tokendiscovery.sync.duration")
+                .description("Duration of one Redis-to-PostgreSQL sync run")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.batchSize = DistributionSummary.builder("tokendiscovery.sync.batch.size")
+                .description("Tokens claimed by one sync run")
+                .register(meters);
+        this.succeeded = runs(meters, "success");
+        this.failed = runs(meters, "failure");
+        this.inserted = rows(meters, "inserted");
+        this.updated = rows(meters, "updated");
+        this.skipped = rows(meters, "skipped");
+    }
+
+    /** Body: the upsert's RETURNING rows ({@code mint, inserted}). */
+    public SyncReport summarise(List<Map<String, Object>> returned, @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        int ins = 0;
+        int upd = 0;
+        for (Map<String, Object> row : returned) {
+            if (Boolean.TRUE.equals(row.get("inserted"))) {
+                ins++;
+            } else {
+                upd++;
+            }
+        }
+        int total = claim.getSize();
+        long took = clock.millis() - claim.getStartedAtMillis();
+        return new SyncReport(claim.getOwner(), claim.getStartedAtMillis(), total, ins, upd, total - ins - upd, 0, took);
+    }
+
+    /** After the commit and the acknowledgement: the run counts as a success. */
+    public void succeeded(@ExchangeProperty(REPORT_PROPERTY) SyncReport report) {
+        duration.record(report.getDurationMs(), TimeUnit.MILLISECONDS);
+        batchSize.record(report.getTotal());
+        succeeded.increment();
+        inserted.increment(report.getInserted());
+        updated.increment(report.getUpdated());
+        skipped.increment(report.getSkipped());
+    }
+
+    /** The run failed and its claims were released: count it and record it when the database allows. */
+    public void failed(@ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+        failed.increment();
+        if (claim == null) {
+            return;
+        }
+        long took = clock.millis() - claim.getStartedAtMillis();
+        duration.record(took, TimeUnit.MILLISECONDS);
+        try {
+            jdbc.update("""
+                    INSERT INTO sync_run (owner, started_at, finished_at, total, inserted, updated, skipped,
+                                          dead_lettered, duration_ms, outcome, error)
+                    VALUES (:owner, to_timestamp(:startedAtMs / 1000.0), now(), :total, 0, 0, 0, 0, :durationMs,
+                            'FAILED', :error)
+                    """, new MapSqlParameterSource()
+                    .addValue("owner", claim.getOwner())
+                    .addValue("startedAtMs", claim.getStartedAtMillis())
+                    .addValue("total", claim.getSize())
+                    .addValue("durationMs", took)
+                    .addValue("error", cause == null ? null : String.valueOf(cause.getMessage())));
+        } catch (RuntimeException e) {
+            log.debug("Could not record the failed sync run (database unavailable?): {}", e.getMessage());
+        }
+    }
+
+    private static Counter runs(MeterRegistry meters, String outcome) {
+        return Counter.builder("tokendiscovery.sync.runs")
+                .description("Sync runs by outcome; success / total is the sync success rate")
+                .tag("outcome", outcome)
+                .register(meters);
+    }
+
+    private static Counter rows(MeterRegistry meters, String result) {
+        return Counter.builder("tokendiscovery.sync.tokens")
+                .description("Tokens handled by sync runs, by result")
+                .tag("result", result)
+                .register(meters);
+    }
+}

@@ -1,0 +1,105 @@
+package io.tokendiscovery.sync;
+
+import io.tokendiscovery.TokenDiscoveryProperties;
+import io.tokendiscovery.cache.RedisKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads the claimed tokens' Redis hashes in one pipelined round trip and lays them out as the column arrays the
+ * set-based upsert ({@code routes/sql/upsert-token-batch.sql}) unnests. Values stay text; PostgreSQL casts them to
+ * numeric, so no precision is lost on the way.
+ */
+@Component("tokenSnapshots")
+public class TokenSnapshots {
+
+    /** Hash field -> SQL parameter name, in the order of the upsert's unnest(). */
+    static final String[][] COLUMNS = {
+        {"mint", "mint"},
+        {"name", "name"},
+        {"symbol", "symbol"},
+        {"uri", "uri"},
+        {"creator", "creator"},
+        {"pool", "pool"},
+        {"is_mayhem_mode", "isMayhemMode"},
+        {"state", "state"},
+        {"price_sol", "priceSol"},
+        {"price_usd", "priceUsd"},
+        {"v_sol_in_curve", "vSolInCurve"},
+        {"v_tokens_in_curve", "vTokensInCurve"},
+        {"bonding_progress", "bondingProgress"},
+        {"trade_count", "tradeCount"},
+        {"buy_count", "buyCount"},
+        {"sell_count", "sellCount"},
+        {"volume_sol", "volumeSol"},
+        {"volume_usd", "volumeUsd"},
+        {"first_seen_at", "firstSeenAtMs"},
+        {"last_trade_ts", "lastTradeTsMs"},
+        {"migrated_at", "migratedAtMs"},
+        {"updated_at", "updatedAtMs"},
+        {"version", "version"}
+    };
+
+    private final StringRedisTemplate redis;
+    private final RedisKeys keys;
+    private final TokenDiscoveryProperties.Persistence persistence;
+
+    public TokenSnapshots(StringRedisTemplate redis, RedisKeys keys, TokenDiscoveryProperties properties) {
+        this.redis = redis;
+        this.keys = keys;
+        this.persistence = properties.persistence();
+    }
+
+    /**
+     * @return the named parameters of the upsert: one String[] per column, plus the lazy-persistence thresholds.
+     *     Tokens whose hash is gone (nothing to write) are left out.
+     */
+    public Map<String, Object> load(SyncClaim claim) {
+        List<Map<String, String>> hashes = read(claim.getMints());
+        List<Map<String, String>> present = new ArrayList<>(hashes.size());
+        for (int i = 0; i < hashes.size(); i++) {
+            Map<String, String> hash = hashes.get(i);
+            if (hash != null && !hash.isEmpty() && hash.containsKey("version")) {
+                hash.putIfAbsent("mint", claim.getMints().get(i));
+                present.add(hash);
+            }
+        }
+        Map<String, Object> params = new HashMap<>();
+        for (String[] column : COLUMNS) {
+            String[] values = new String[present.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = present.get(i).get(column[0]);
+            }
+            params.put(column[1], values);
+        }
+        params.put("rows", present.size());
+        params.put("minTrades", persistence.minTrades());
+        params.put("minVolumeUsd", persistence.minVolumeUsd());
+        return params;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, String>> read(List<String> mints) {
+        if (mints.isEmpty()) {
+            return List.of();
+        }
+        List<Object> results = redis.executePipelined((RedisCallback<Object>) (RedisConnection connection) -> {
+            for (String mint : mints) {
+                connection.hashCommands().hGetAll(keys.token(mint).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        List<Map<String, String>> hashes = new ArrayList<>(results.size());
+        for (Object result : results) {
+            hashes.add(result == null ? null : new HashMap<>((Map<String, String>) result));
+        }
+        return hashes;
+    }
+}
