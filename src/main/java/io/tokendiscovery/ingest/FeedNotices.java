@@ -5,7 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** Acts on PumpPortal's {@code message} frames: acks are logged, the funded-key refusal flips the client's flag. */
+/**
+ * Acts on PumpPortal's {@code message} frames: acks are logged at debug (one per subscription message), the
+ * funded-key refusal flips the client's flag, anything else is a warning.
+ */
 @Component("feedNotices")
 public class FeedNotices {
 
@@ -19,7 +22,7 @@ public class FeedNotices {
 
     public void handle(FeedNotice notice) {
         switch (notice.type()) {
-            case ACK -> log.info("PumpPortal: {}", notice.message());
+            case ACK -> log.debug("PumpPortal: {}", notice.message());
             case FUNDED_KEY_REQUIRED -> client.markTradesRefused();
             case OTHER -> log.warn("PumpPortal notice: {}", FrameParser.abbreviate(notice.message()));
         }
