@@ -63,7 +63,8 @@ public record TokenDiscoveryProperties(
     public record Ingest(
             @NotNull Duration newTokenTradeWindow,
             @NotNull Duration subscriptionFlushInterval,
-            @NotNull Duration signatureDedupTtl) {}
+            @NotNull Duration signatureDedupTtl,
+            @NotNull Duration statsLogInterval) {}
 
     /** SOL/USD: the rate used for USD values until a live source is configured. */
     public record Pricing(@NotNull @DecimalMin(value = "0", inclusive = false) BigDecimal solUsd) {}

@@ -1,12 +1,19 @@
 package io.tokendiscovery.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
-/** The captured PumpPortal frames of shared/pumpportal/samples, in their documented order. */
+/** The captured PumpPortal frames (copy of shared/pumpportal/samples/frames.jsonl), in their documented order. */
 public final class SampleFrames {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static final int ACK_NEW_TOKEN = 0;
     public static final int ACK_MIGRATION = 1;
@@ -19,17 +26,53 @@ public final class SampleFrames {
     public static final int LEGACY_SELL = 8;
     public static final int MIGRATE = 9;
 
+    private static final List<String> LINES = load();
+
     private SampleFrames() {}
 
     public static List<String> all() {
-        try (InputStream in = SampleFrames.class.getResourceAsStream("/pumpportal/frames.jsonl")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return LINES;
     }
 
     public static String get(int index) {
-        return all().get(index);
+        return LINES.get(index);
+    }
+
+    public static JsonNode json(int index) {
+        return parse(LINES.get(index));
+    }
+
+    public static JsonNode parse(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Not JSON: " + text, e);
+        }
+    }
+
+    /** Field names in order. */
+    public static List<String> keys(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            out.add(it.next());
+        }
+        return out;
+    }
+
+    private static List<String> load() {
+        try (InputStream in = SampleFrames.class.getResourceAsStream("/pumpportal/frames.jsonl")) {
+            if (in == null) {
+                throw new IllegalStateException("pumpportal/frames.jsonl missing from test resources");
+            }
+            List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank())
+                    .toList();
+            if (lines.size() != 10) {
+                throw new IllegalStateException("Expected 10 sample frames, found " + lines.size());
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
