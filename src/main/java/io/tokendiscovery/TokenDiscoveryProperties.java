@@ -38,7 +38,12 @@ public record TokenDiscoveryProperties(
             @NotNull Duration stallTimeout,
             @NotNull Duration initialBackoff,
             @NotNull Duration maxBackoff,
+            @NotNull Duration backoffResetAfter,
             @NotNull Duration connectTimeout,
+            java.util.List<String> trustCertificates,
+            @NotNull Duration zombieTimeout,
+            @DecimalMin("0") double dailyBudgetSol,
+            @DecimalMin(value = "0", inclusive = false) double solPer10kTradeMessages,
             @Min(1) @Max(5000) int maxKeysPerMessage,
             @Min(1) @Max(200) int maxMessagesPerSecond,
             @Min(16) int receiveQueueCapacity,
@@ -66,8 +71,22 @@ public record TokenDiscoveryProperties(
             @NotNull Duration signatureDedupTtl,
             @NotNull Duration statsLogInterval) {}
 
-    /** SOL/USD: the rate used for USD values until a live source is configured. */
-    public record Pricing(@NotNull @DecimalMin(value = "0", inclusive = false) BigDecimal solUsd) {}
+    /**
+     * SOL/USD: polled from {@code solUsdSources} in order, cached in Redis, validated; {@code solUsd} is the last
+     * resort when no source has given a fresh, sane value.
+     */
+    public record Pricing(
+            @NotNull @DecimalMin(value = "0", inclusive = false) BigDecimal solUsd,
+            @NotNull java.util.List<@Valid SolUsdSource> solUsdSources,
+            @NotNull Duration solUsdRefreshInterval,
+            @NotNull Duration solUsdMaxAge,
+            @NotNull Duration solUsdHttpTimeout,
+            @NotNull @DecimalMin(value = "0", inclusive = false) BigDecimal solUsdMin,
+            @NotNull @DecimalMin(value = "0", inclusive = false) BigDecimal solUsdMax,
+            @DecimalMin(value = "0", inclusive = false) double solUsdMaxChange) {}
+
+    /** One SOL/USD source: a URL answering JSON, and the JSON pointer of the price in it. */
+    public record SolUsdSource(@NotBlank String name, @NotBlank String url, @NotBlank String pointer) {}
 
     /** Redis key layout and lifetimes. */
     public record Redis(

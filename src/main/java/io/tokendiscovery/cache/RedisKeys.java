@@ -50,6 +50,11 @@ public class RedisKeys {
         return prefix + "sig:" + signature;
     }
 
+    /** The last good SOL/USD rate, JSON {@code {rate, source, at}}. */
+    public String solUsdRate() {
+        return prefix + "pricing:sol-usd";
+    }
+
     /** Capped list of rejected frames, newest first. */
     public String deadLetters() {
         return prefix + "deadletter:frames";

@@ -31,6 +31,9 @@ public class TradeSubscriptions {
     private final Map<String, Long> newTokenExpiry = new HashMap<>();
     private Set<String> watched = Set.of();
     private Set<String> sent = new HashSet<>();
+    /** Sent mints -> time of their last trade or (re)subscription, for zombie detection. */
+    private final Map<String, Long> lastActivity = new HashMap<>();
+    private boolean watchedOnly;
 
     public TradeSubscriptions(TokenDiscoveryProperties properties, Clock clock, MeterRegistry meters) {
         this.windowMillis = properties.ingest().newTokenTradeWindow().toMillis();
@@ -76,9 +79,44 @@ public class TradeSubscriptions {
     }
 
     public synchronized Set<String> desired() {
-        Set<String> all = new HashSet<>(newTokenExpiry.keySet());
+        Set<String> all = watchedOnly ? new HashSet<>() : new HashSet<>(newTokenExpiry.keySet());
         all.addAll(watched);
         return all;
+    }
+
+    /** A trade arrived: the mint's subscription is alive. */
+    public synchronized void onTrade(FeedEvent.TokenTraded trade) {
+        if (lastActivity.containsKey(trade.mint())) {
+            lastActivity.put(trade.mint(), trade.receivedAtMillis());
+        }
+    }
+
+    /**
+     * While the daily trade budget is spent, only watched mints stay subscribed; new tokens' windows keep running
+     * and their subscriptions come back when the restriction is lifted.
+     */
+    public synchronized void restrictToWatched(boolean restrict) {
+        watchedOnly = restrict;
+    }
+
+    public synchronized boolean isRestrictedToWatched() {
+        return watchedOnly;
+    }
+
+    /**
+     * Subscribed mints silent for {@code timeout}: the feed may have dropped them. Their clock restarts, so each is
+     * re-subscribed at most once per timeout.
+     */
+    public synchronized List<String> takeZombies(long timeoutMillis) {
+        long now = clock.millis();
+        List<String> zombies = new ArrayList<>();
+        for (Map.Entry<String, Long> entry : lastActivity.entrySet()) {
+            if (now - entry.getValue() >= timeoutMillis) {
+                zombies.add(entry.getKey());
+                entry.setValue(now);
+            }
+        }
+        return zombies;
     }
 
     public synchronized boolean isWatched(String mint) {
@@ -105,12 +143,18 @@ public class TradeSubscriptions {
             }
         }
         sent = desired;
+        long now = clock.millis();
+        added.forEach(mint -> lastActivity.put(mint, now));
+        removed.forEach(lastActivity::remove);
         return new Diff(added, removed);
     }
 
     /** A new connection knows nothing: everything desired must be sent again. */
     public synchronized List<String> allForNewConnection() {
         sent = desired();
+        long now = clock.millis();
+        lastActivity.clear();
+        sent.forEach(mint -> lastActivity.put(mint, now));
         return new ArrayList<>(sent);
     }
 

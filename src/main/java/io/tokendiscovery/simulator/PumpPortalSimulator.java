@@ -245,11 +245,21 @@ public class PumpPortalSimulator {
 
     /** Sends {@code frame} as a text frame to every open connection now, whatever their subscriptions. */
     public void sendRaw(String frame) {
+        sendRaw(List.of(frame));
+    }
+
+    /**
+     * Sends raw text frames to every open connection in one hop to the event loop, in list order, whatever the
+     * write queue (tests push tens of thousands of crafted frames this way).
+     */
+    public void sendRaw(List<String> frames) {
         onLoop(() -> {
-            for (Connection c : connectionArray) {
-                if (sendAlways(c, frame)) {
-                    c.sent++;
-                    framesSent.incrementAndGet();
+            for (String frame : frames) {
+                for (Connection c : connectionArray) {
+                    if (sendAlways(c, frame)) {
+                        c.sent++;
+                        framesSent.incrementAndGet();
+                    }
                 }
             }
             return null;
@@ -278,6 +288,26 @@ public class PumpPortalSimulator {
         onLoop(() -> {
             for (Connection c : connectionArray) {
                 reset(c);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Freezes every open connection: the server stops reading it (so WebSocket pings go unanswered) and stops writing
+     * to it, while the TCP connection stays open. What a half-dead connection looks like to a client: only its ping
+     * timeout can detect it.
+     */
+    public void freezeAllConnections() {
+        onLoop(() -> {
+            for (Connection c : connectionArray) {
+                c.frozen = true;
+                if (c.httpConnection instanceof ConnectionBase base) {
+                    // Vert.x answers pings below pause(); only stopping the socket's reads silences them.
+                    base.channel().config().setAutoRead(false);
+                } else {
+                    c.ws.pause();
+                }
             }
             return null;
         });
@@ -627,7 +657,7 @@ public class PumpPortalSimulator {
 
     /** Writes a control or raw frame whatever the buffer state: they are small and must not be lost. */
     private boolean sendAlways(Connection c, String text) {
-        if (c.ws.isClosed()) {
+        if (c.ws.isClosed() || c.frozen) {
             return false;
         }
         try {
@@ -701,6 +731,7 @@ public class PumpPortalSimulator {
         final Set<String> accounts = new HashSet<>();
         boolean newTokens;
         boolean migrations;
+        boolean frozen;
         long sent;
         long dropped;
         /** Arrival times of the last admitted messages (ring), for the 200-per-second limit. */
@@ -732,6 +763,9 @@ public class PumpPortalSimulator {
         }
 
         boolean wants(SimulatedFrame frame, boolean firehose) {
+            if (frozen) {
+                return false;
+            }
             return switch (frame.shape()) {
                 case CREATE, BARE_CREATE, BONK_CREATE -> newTokens;
                 case MIGRATE -> migrations;

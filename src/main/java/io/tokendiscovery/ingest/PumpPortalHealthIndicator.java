@@ -1,0 +1,46 @@
+package io.tokendiscovery.ingest;
+
+import java.time.Instant;
+import org.springframework.boot.actuate.health.AbstractHealthIndicator;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.stereotype.Component;
+
+/**
+ * Health of the PumpPortal connection ({@code /actuator/health}, component {@code pumpPortal}): UP while streaming,
+ * DOWN while backing off, UNKNOWN while connecting or stopped. Details (shown only to authorised users) say why,
+ * including refused trade streams and a spent daily budget. Never includes the URL's query or the API key.
+ */
+@Component("pumpPortalHealthIndicator")
+public class PumpPortalHealthIndicator extends AbstractHealthIndicator {
+
+    private final PumpPortalClient client;
+    private final TradeSubscriptions subscriptions;
+    private final TradeBudget budget;
+
+    public PumpPortalHealthIndicator(PumpPortalClient client, TradeSubscriptions subscriptions, TradeBudget budget) {
+        super("PumpPortal health check failed");
+        this.client = client;
+        this.subscriptions = subscriptions;
+        this.budget = budget;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        ConnectionState state = client.state();
+        switch (state) {
+            case STREAMING -> builder.up();
+            case BACKING_OFF -> builder.down();
+            default -> builder.unknown();
+        }
+        builder.withDetail("state", state)
+                .withDetail("since", Instant.ofEpochMilli(client.stateSince()).toString())
+                .withDetail("subscribedMints", subscriptions.size())
+                .withDetail("tradeStreams", client.tradesRefused()
+                        ? "unavailable: PumpPortal requires an API key funded with at least 0.02 SOL (PUMPPORTAL_API_KEY)"
+                        : budget.isExceeded() ? "reduced to watched mints: daily budget spent" : "available")
+                .withDetail("tradeSpendTodaySol", budget.spentTodaySol());
+        if (!client.lastDisconnectReason().isEmpty()) {
+            builder.withDetail("lastDisconnect", client.lastDisconnectReason());
+        }
+    }
+}
