@@ -100,7 +100,12 @@ public record TokenDiscoveryProperties(
             @NotBlank String cron,
             @NotNull Duration initialDelay,
             @Min(1) int maxBatchSize,
-            @NotNull Duration claimTimeout) {}
+            @Min(0) int chunkSize,
+            @NotNull Duration claimTimeout,
+            @NotBlank String sqlDirectory,
+            @NotNull Duration shutdownTimeout,
+            @Min(0) int retries,
+            @Min(1) long retryDelayMs) {}
 
     /** Lazy persistence: a token gets a row once it passes one of these (or is watched). */
     public record Persistence(@Min(0) long minTrades, @NotNull @DecimalMin("0") BigDecimal minVolumeUsd) {}

@@ -5,8 +5,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -34,6 +32,7 @@ public class SyncReports {
     private final Counter inserted;
     private final Counter updated;
     private final Counter skipped;
+    private final Counter deadLettered;
 
     public SyncReports(Clock clock, NamedParameterJdbcTemplate jdbc, MeterRegistry meters) {
         this.clock = clock;
@@ -50,22 +49,15 @@ public class SyncReports {
         this.inserted = rows(meters, "inserted");
         this.updated = rows(meters, "updated");
         this.skipped = rows(meters, "skipped");
+        this.deadLettered = rows(meters, "dead_lettered");
     }
 
-    /** Body: the upsert's RETURNING rows ({@code mint, inserted}). */
-    public SyncReport summarise(List<Map<String, Object>> returned, @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
-        int ins = 0;
-        int upd = 0;
-        for (Map<String, Object> row : returned) {
-            if (Boolean.TRUE.equals(row.get("inserted"))) {
-                ins++;
-            } else {
-                upd++;
-            }
-        }
+    /** Counts of a written batch; skipped = claimed but neither inserted, updated nor dead-lettered. */
+    public SyncReport summarise(SyncClaim claim, int inserted, int updated, int deadLettered) {
         int total = claim.getSize();
         long took = clock.millis() - claim.getStartedAtMillis();
-        return new SyncReport(claim.getOwner(), claim.getStartedAtMillis(), total, ins, upd, total - ins - upd, 0, took);
+        return new SyncReport(claim.getOwner(), claim.getStartedAtMillis(), total, inserted, updated,
+                total - inserted - updated - deadLettered, deadLettered, took);
     }
 
     /** After the commit and the acknowledgement: the run counts as a success. */
@@ -76,6 +68,7 @@ public class SyncReports {
         inserted.increment(report.getInserted());
         updated.increment(report.getUpdated());
         skipped.increment(report.getSkipped());
+        deadLettered.increment(report.getDeadLettered());
     }
 
     /** The run failed and its claims were released: count it and record it when the database allows. */

@@ -47,6 +47,9 @@ public class TokenSnapshots {
         {"version", "version"}
     };
 
+    /** Parameter holding the number of rows in the column arrays. */
+    public static final String ROWS = "rows";
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final TokenDiscoveryProperties.Persistence persistence;
@@ -79,7 +82,7 @@ public class TokenSnapshots {
             }
             params.put(column[1], values);
         }
-        params.put("rows", present.size());
+        params.put(ROWS, present.size());
         params.put("minTrades", persistence.minTrades());
         params.put("minVolumeUsd", persistence.minVolumeUsd());
         return params;
