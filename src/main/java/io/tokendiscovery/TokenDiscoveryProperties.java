@@ -27,7 +27,10 @@ public record TokenDiscoveryProperties(
         @Valid @NotNull Redis redis,
         @Valid @NotNull Sync sync,
         @Valid @NotNull Persistence persistence,
-        @Valid @NotNull Jobs jobs) {
+        @Valid @NotNull Jobs jobs,
+        @Valid @NotNull Hot hot,
+        @Valid @NotNull States states,
+        @Valid @NotNull Api api) {
 
     /** The PumpPortal connection. A blank url means: use the built-in simulator. */
     public record PumpPortal(
@@ -93,7 +96,8 @@ public record TokenDiscoveryProperties(
             @NotBlank String keyPrefix,
             @NotNull Duration tokenTtl,
             @NotNull Duration priceTickTtl,
-            @Min(1) int deadLetterMaxEntries) {}
+            @Min(1) int deadLetterMaxEntries,
+            @Min(1) int recentTrades) {}
 
     /** The write-behind sync from Redis to PostgreSQL. */
     public record Sync(
@@ -111,5 +115,21 @@ public record TokenDiscoveryProperties(
     public record Persistence(@Min(0) long minTrades, @NotNull @DecimalMin("0") BigDecimal minVolumeUsd) {}
 
     /** Periodic jobs of the original plan, as Quartz cron expressions. */
-    public record Jobs(@NotBlank String watchListSyncCron) {}
+    public record Jobs(@NotBlank String watchListSyncCron, @NotBlank String hotScoreCron, @NotBlank String marketDataCron) {}
+
+    /** Hot score: time-decayed USD volume plus a weight per trade (docs/read-side.md). */
+    public record Hot(
+            @NotNull Duration halfLife,
+            @DecimalMin("0") double tradeWeightUsd,
+            @Min(10) int feedSize,
+            @DecimalMin("0") double minChange) {}
+
+    /** The read API (docs/api.md). */
+    public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
+
+    /** The token state machine (docs/read-side.md). */
+    public record States(
+            @DecimalMin("0") double graduatingProgress,
+            @Min(0) long activeMinTrades,
+            @NotNull Duration staleAfter) {}
 }

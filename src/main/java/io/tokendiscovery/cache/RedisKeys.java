@@ -45,6 +45,36 @@ public class RedisKeys {
         return prefix + "sync:inflight:owner";
     }
 
+    /** Sorted set of tokens by hot score (log2 of the time-shifted decayed sum, see docs/read-side.md). */
+    public String hotFeed() {
+        return prefix + "feed:hot";
+    }
+
+    /** Sorted set of tokens by first-seen time (ms). */
+    public String newFeed() {
+        return prefix + "feed:new";
+    }
+
+    /** Sorted set of tokens on their bonding curve by progress (percent). */
+    public String graduatingFeed() {
+        return prefix + "feed:graduating";
+    }
+
+    /** Capped list of a token's recent trades, newest first (JSON). */
+    public String trades(String mint) {
+        return prefix + "trades:" + mint;
+    }
+
+    /** Set of watched mints (from token_watch): their Redis data never expires. */
+    public String watched() {
+        return prefix + "watched";
+    }
+
+    /** Read-through cache of a token page loaded from PostgreSQL (JSON). */
+    public String tokenPageCache(String mint) {
+        return prefix + "cache:token:" + mint;
+    }
+
     /** Short-lived marker of a seen trade signature. */
     public String signature(String signature) {
         return prefix + "sig:" + signature;

@@ -24,6 +24,9 @@ public class TokenStore {
     private final RedisScript<Long> script =
             RedisScript.of(new ClassPathResource("redis/apply-token-update.lua"), Long.class);
     private final String dedupTtlSeconds;
+    private final HotScoreMath hot;
+    private final String feedSize;
+    private final String tradesKept;
     private final Counter duplicates;
     private final Counter stale;
 
@@ -31,6 +34,9 @@ public class TokenStore {
             MeterRegistry meters) {
         this.redis = redis;
         this.keys = keys;
+        this.hot = new HotScoreMath(properties.hot().halfLife());
+        this.feedSize = Integer.toString(properties.hot().feedSize());
+        this.tradesKept = Integer.toString(properties.redis().recentTrades());
         this.dedupTtlSeconds = Long.toString(Math.max(1, properties.ingest().signatureDedupTtl().toSeconds()));
         this.duplicates = Counter.builder("tokendiscovery.ingest.duplicates")
                 .description("Trades dropped because their signature was already applied")
@@ -55,11 +61,23 @@ public class TokenStore {
         addGroup(args, update.once());
         addGroup(args, update.increments());
         addGroup(args, update.floatIncrements());
+        TokenUpdate.Feeds feeds = update.feeds();
+        args.add(Double.toString(feeds.hotWeight()));
+        args.add(Double.toString(hot.exponent(update.receivedAtMillis())));
+        args.add(feeds.newFeedScore() == null ? "" : feeds.newFeedScore().toString());
+        args.add(feeds.progress() == null ? "" : feeds.progress());
+        args.add(feedSize);
+        args.add(feeds.tradeJson() == null ? "" : feeds.tradeJson());
+        args.add(tradesKept);
         List<String> scriptKeys = List.of(
                 keys.token(update.mint()),
                 keys.priceTick(update.mint()),
                 keys.dirty(),
-                dedup ? keys.signature(update.signature() + ":" + update.mint()) : keys.signature("-"));
+                dedup ? keys.signature(update.signature() + ":" + update.mint()) : keys.signature("-"),
+                keys.hotFeed(),
+                keys.newFeed(),
+                keys.graduatingFeed(),
+                keys.trades(update.mint()));
         Long result = redis.execute(script, scriptKeys, args.toArray());
         Outcome outcome = result == null || result == 0 ? Outcome.DUPLICATE : result == 1 ? Outcome.APPLIED : Outcome.NEWEST;
         if (outcome == Outcome.DUPLICATE) {

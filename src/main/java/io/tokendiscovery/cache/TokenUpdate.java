@@ -15,6 +15,7 @@ import java.util.Map;
  * @param increments integer counters added to
  * @param floatIncrements decimal accumulators added to
  * @param tick JSON of the latest price tick, or null
+ * @param feeds the read-side effects of the change (hot, new and graduating feeds, recent trades)
  */
 public record TokenUpdate(
         String mint,
@@ -26,7 +27,19 @@ public record TokenUpdate(
         Map<String, String> once,
         Map<String, Long> increments,
         Map<String, Double> floatIncrements,
-        String tick) {
+        String tick,
+        Feeds feeds) {
+
+    /**
+     * @param hotWeight weight added to the hot score (0: none)
+     * @param newFeedScore score in the new-tokens feed (first-seen ms), or null
+     * @param progress bonding progress for the graduating feed, or null (unchanged), or {@link #LEAVE_GRADUATING}
+     * @param tradeJson the trade for the recent-trades list, or null
+     */
+    public record Feeds(double hotWeight, Long newFeedScore, String progress, String tradeJson) {
+        public static final String LEAVE_GRADUATING = "-";
+        public static final Feeds NONE = new Feeds(0, null, null, null);
+    }
 
     public static Builder builder(String mint, String signature, long seq, long receivedAtMillis) {
         return new Builder(mint, signature, seq, receivedAtMillis);
@@ -44,6 +57,10 @@ public record TokenUpdate(
         private final Map<String, Long> increments = new LinkedHashMap<>();
         private final Map<String, Double> floatIncrements = new LinkedHashMap<>();
         private String tick;
+        private double hotWeight;
+        private Long newFeedScore;
+        private String progress;
+        private String tradeJson;
 
         private Builder(String mint, String signature, long seq, long receivedAtMillis) {
             this.mint = mint;
@@ -90,9 +107,34 @@ public record TokenUpdate(
             return this;
         }
 
+        public Builder hot(double weight) {
+            this.hotWeight = weight;
+            return this;
+        }
+
+        public Builder newToken(long firstSeenMillis) {
+            this.newFeedScore = firstSeenMillis;
+            return this;
+        }
+
+        public Builder progress(double percent) {
+            this.progress = Double.toString(percent);
+            return this;
+        }
+
+        public Builder leavesGraduatingFeed() {
+            this.progress = Feeds.LEAVE_GRADUATING;
+            return this;
+        }
+
+        public Builder trade(String json) {
+            this.tradeJson = json;
+            return this;
+        }
+
         public TokenUpdate build() {
             return new TokenUpdate(mint, signature, seq, receivedAtMillis, latest, always, once, increments,
-                    floatIncrements, tick);
+                    floatIncrements, tick, new Feeds(hotWeight, newFeedScore, progress, tradeJson));
         }
     }
 }

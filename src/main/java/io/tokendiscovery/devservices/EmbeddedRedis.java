@@ -40,11 +40,43 @@ public final class EmbeddedRedis implements AutoCloseable {
                     .setting("pidfile " + pidFile.toAbsolutePath())
                     .setting("daemonize no")
                     .build();
-            server.start();
+            startRetryingBusyBinary(server);
             return new EmbeddedRedis(server, port, directory);
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded Redis did not start", e);
         }
+    }
+
+    /**
+     * The binary is unpacked just before it runs; a process forked at that moment by another thread (the embedded
+     * PostgreSQL starts in parallel) can inherit the file's write handle, and exec then fails with ETXTBSY ("Text
+     * file busy") until that child has exec'd. Retrying shortly after is the standard cure.
+     */
+    private static void startRetryingBusyBinary(RedisServer server) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                server.start();
+                return;
+            } catch (IOException e) {
+                if (attempt >= 10 || !String.valueOf(causeMessages(e)).contains("Text file busy")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static String causeMessages(Throwable e) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(' ');
+        }
+        return messages.toString();
     }
 
     public String url() {

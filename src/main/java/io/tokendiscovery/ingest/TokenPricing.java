@@ -1,5 +1,6 @@
 package io.tokendiscovery.ingest;
 
+import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.cache.TokenUpdate;
 import io.tokendiscovery.ingest.FeedEvent.TokenCreated;
 import io.tokendiscovery.ingest.FeedEvent.TokenMigrated;
@@ -23,9 +24,11 @@ public class TokenPricing {
     static final double SUPPLY = 1_000_000_000d;
 
     private final SolUsdRate solUsd;
+    private final double tradeWeightUsd;
 
-    public TokenPricing(SolUsdRate solUsd) {
+    public TokenPricing(SolUsdRate solUsd, TokenDiscoveryProperties properties) {
         this.solUsd = solUsd;
+        this.tradeWeightUsd = properties.hot().tradeWeightUsd();
     }
 
     public TokenUpdate create(TokenCreated e) {
@@ -41,11 +44,12 @@ public class TokenPricing {
                 .once("uri", e.uri())
                 .once("creator", e.creator())
                 .once("is_mayhem_mode", e.mayhem() ? "1" : "0")
-                .latest("pool", e.pool());
+                .latest("pool", e.pool())
+                .newToken(e.receivedAtMillis());
         if (e.initialBuy() > 0 && e.solAmount() > 0) {
             // The creator's initial buy is the token's first trade.
             update.increment("trade_count", 1).increment("buy_count", 1);
-            addVolume(update, e.solAmount());
+            update.hot(addVolume(update, e.solAmount()) + tradeWeightUsd);
             update.latest("last_trade_ts", e.receivedAtMillis());
         }
         applyPrice(update, e.mint(), price, e.vSol(), e.vTokens(), e.receiveSeq(), e.receivedAtMillis());
@@ -67,9 +71,14 @@ public class TokenPricing {
                 .increment(e.buy() ? "buy_count" : "sell_count", 1)
                 .latest("last_trade_ts", e.receivedAtMillis())
                 .latest("pool", e.pool());
-        if (e.solAmount() != null) {
-            addVolume(update, e.solAmount());
-        }
+        double usd = e.solAmount() == null ? 0 : addVolume(update, e.solAmount());
+        update.hot(usd + tradeWeightUsd);
+        update.trade("{\"signature\":\"" + e.signature() + "\",\"side\":\"" + (e.buy() ? "buy" : "sell")
+                + "\",\"tokenAmount\":" + e.tokenAmount()
+                + (e.solAmount() == null ? "" : ",\"solAmount\":" + e.solAmount())
+                + (price == null ? "" : ",\"priceSol\":" + price)
+                + (e.trader() == null ? "" : ",\"trader\":\"" + e.trader() + "\"")
+                + ",\"receivedAt\":" + e.receivedAtMillis() + "}");
         applyPrice(update, e.mint(), price, e.vSol(), e.vTokens(), e.receiveSeq(), e.receivedAtMillis());
         return update.build();
     }
@@ -82,6 +91,7 @@ public class TokenPricing {
                 .always("state", "MIGRATED")
                 .always("bonding_progress", "100")
                 .latest("pool", e.pool())
+                .leavesGraduatingFeed()
                 .build();
     }
 
@@ -91,8 +101,11 @@ public class TokenPricing {
         return Math.max(0, Math.min(100, progress));
     }
 
-    private void addVolume(TokenUpdate.Builder update, double sol) {
-        update.add("volume_sol", sol).add("volume_usd", BigDecimal.valueOf(sol).multiply(solUsd.current()).doubleValue());
+    /** @return the trade's USD value */
+    private double addVolume(TokenUpdate.Builder update, double sol) {
+        double usd = BigDecimal.valueOf(sol).multiply(solUsd.current()).doubleValue();
+        update.add("volume_sol", sol).add("volume_usd", usd);
+        return usd;
     }
 
     private void applyPrice(TokenUpdate.Builder update, String mint, Double priceSol, Double vSol, Double vTokens,
@@ -103,9 +116,11 @@ public class TokenPricing {
         String priceUsd = BigDecimal.valueOf(priceSol).multiply(solUsd.current()).toPlainString();
         update.latest("price_sol", priceSol).latest("price_usd", priceUsd);
         if (vSol != null) {
+            double progress = bondingProgress(vTokens);
             update.latest("v_sol_in_curve", vSol)
                     .latest("v_tokens_in_curve", vTokens)
-                    .latest("bonding_progress", bondingProgress(vTokens));
+                    .latest("bonding_progress", progress)
+                    .progress(progress);
         }
         update.tick("{\"mint\":\"" + mint + "\",\"priceSol\":" + priceSol + ",\"priceUsd\":" + priceUsd
                 + (vSol != null ? ",\"vSol\":" + vSol + ",\"vTokens\":" + vTokens : "")

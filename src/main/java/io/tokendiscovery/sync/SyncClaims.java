@@ -73,10 +73,11 @@ public class SyncClaims {
         if (claim == null || claim.getMints().isEmpty()) {
             return 0;
         }
-        List<String> scriptKeys = new ArrayList<>(3 + 2 * claim.getSize());
+        List<String> scriptKeys = new ArrayList<>(4 + 3 * claim.getSize());
         scriptKeys.add(keys.dirty());
         scriptKeys.add(keys.inFlight());
         scriptKeys.add(keys.inFlightOwners());
+        scriptKeys.add(keys.watched());
         List<String> args = new ArrayList<>(3 + claim.getSize());
         args.add(claim.getOwner());
         args.add(Long.toString(ttl.tokenTtl().toSeconds()));
@@ -84,6 +85,7 @@ public class SyncClaims {
         for (String mint : claim.getMints()) {
             scriptKeys.add(keys.token(mint));
             scriptKeys.add(keys.priceTick(mint));
+            scriptKeys.add(keys.trades(mint));
             args.add(mint);
         }
         Long expiring = redis.execute(acknowledgeScript, scriptKeys, args.toArray());

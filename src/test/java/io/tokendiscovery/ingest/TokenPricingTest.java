@@ -17,8 +17,9 @@ class TokenPricingTest {
 
     private final FrameParser parser =
             new FrameParser(new ObjectMapper(), TestProperties.defaults(), new SimpleMeterRegistry());
-    private final TokenPricing pricing =
-            new TokenPricing(new SolUsdRate(TestProperties.with(Map.of("tokendiscovery.pricing.sol-usd", "200"))));
+    private final TokenPricing pricing = new TokenPricing(
+            new SolUsdRate(TestProperties.with(Map.of("tokendiscovery.pricing.sol-usd", "200"))),
+            TestProperties.defaults());
 
     private FeedEvent parse(int sample) {
         return parser.parse(SampleFrames.get(sample), 7L, 1000L, null);
@@ -37,6 +38,9 @@ class TokenPricingTest {
         assertThat(update.floatIncrements()).containsEntry("volume_sol", 2.629842459);
         assertThat(update.floatIncrements().get("volume_usd")).isCloseTo(2.629842459 * 200, within(1e-9));
         assertThat(update.tick()).contains("\"priceSol\":" + expected).contains("\"seq\":7");
+        assertThat(update.feeds().hotWeight()).isCloseTo(2.629842459 * 200 + 5, within(1e-9));
+        assertThat(Double.parseDouble(update.feeds().progress())).isCloseTo(60.04, within(0.01));
+        assertThat(SampleFrames.parse(update.feeds().tradeJson()).get("side").asText()).isEqualTo("buy");
     }
 
     @Test

@@ -1,0 +1,46 @@
+package io.tokendiscovery.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Renders a failed API exchange as RFC 7807 {@code application/problem+json}. */
+@Component("problems")
+public class Problems {
+
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
+
+    private final ObjectMapper json;
+
+    public Problems(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public void render(Exchange exchange) throws JsonProcessingException {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        int status = 500;
+        String title = "Internal error";
+        String detail = "The request could not be served; see the server log";
+        if (cause instanceof ApiProblem problem) {
+            status = problem.getStatus();
+            title = problem.getTitle();
+            detail = problem.getMessage();
+        } else {
+            log.error("API request {} failed", exchange.getIn().getHeader(Exchange.HTTP_URI), cause);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("instance", exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class));
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        exchange.getMessage().setBody(json.writeValueAsString(body));
+    }
+}

@@ -1,0 +1,132 @@
+package io.tokendiscovery.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokendiscovery.TokenDiscoveryProperties;
+import io.tokendiscovery.cache.HotScoreMath;
+import io.tokendiscovery.cache.RedisKeys;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The API's reads, Redis first: feeds from the sorted sets, a token from its live hash, else from the page cache,
+ * else from PostgreSQL (then cached for {@code tokendiscovery.api.token-cache-ttl}); recent trades from the capped
+ * list. The {@code X-Token-Source} response header says where a token came from (redis, cache, database).
+ */
+@Component("tokenReads")
+public class TokenReads {
+
+    public static final String SOURCE_HEADER = "X-Token-Source";
+
+    private final StringRedisTemplate redis;
+    private final RedisKeys keys;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final HotScoreMath hot;
+    private final Duration cacheTtl;
+
+    public TokenReads(StringRedisTemplate redis, RedisKeys keys, NamedParameterJdbcTemplate jdbc, ObjectMapper json,
+            Clock clock, TokenDiscoveryProperties properties) {
+        this.redis = redis;
+        this.keys = keys;
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+        this.hot = new HotScoreMath(properties.hot().halfLife());
+        this.cacheTtl = properties.api().tokenCacheTtl();
+    }
+
+    /** @param feed hot, new or graduating; highest score first */
+    public List<Map<String, Object>> feed(@Header("feed") String feed, @Header("limit") int limit) {
+        String key = switch (feed) {
+            case "hot" -> keys.hotFeed();
+            case "new" -> keys.newFeed();
+            case "graduating" -> keys.graduatingFeed();
+            default -> throw new ApiProblem(404, "Unknown feed", "feeds are hot, new and graduating");
+        };
+        Set<String> mints = redis.opsForZSet().reverseRange(key, 0, limit - 1L);
+        List<Map<String, Object>> tokens = new ArrayList<>();
+        if (mints == null || mints.isEmpty()) {
+            return tokens;
+        }
+        List<String> ordered = new ArrayList<>(mints);
+        List<Map<String, String>> hashes = hashes(ordered);
+        for (int i = 0; i < ordered.size(); i++) {
+            Map<String, String> hash = hashes.get(i);
+            if (hash != null && !hash.isEmpty()) {
+                hash.putIfAbsent("mint", ordered.get(i));
+                tokens.add(TokenViews.fromRedis(hash, hot, clock));
+            } else {
+                // the token's data expired after it was committed; its feed entry goes too
+                redis.opsForZSet().remove(key, ordered.get(i));
+            }
+        }
+        return tokens;
+    }
+
+    public Map<String, Object> token(@Header("mint") String mint, Exchange exchange) throws JsonProcessingException {
+        Map<Object, Object> live = redis.opsForHash().entries(keys.token(mint));
+        if (!live.isEmpty()) {
+            exchange.getMessage().setHeader(SOURCE_HEADER, "redis");
+            Map<String, String> hash = new java.util.HashMap<>();
+            live.forEach((k, v) -> hash.put(String.valueOf(k), String.valueOf(v)));
+            hash.putIfAbsent("mint", mint);
+            return TokenViews.fromRedis(hash, hot, clock);
+        }
+        String cached = redis.opsForValue().get(keys.tokenPageCache(mint));
+        if (cached != null) {
+            exchange.getMessage().setHeader(SOURCE_HEADER, "cache");
+            return json.readValue(cached, new TypeReference<>() {});
+        }
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT * FROM token_discovery WHERE mint = :mint", Map.of("mint", mint));
+        if (rows.isEmpty()) {
+            throw new ApiProblem(404, "Unknown token", "no token with mint " + mint);
+        }
+        Map<String, Object> view = TokenViews.fromRow(rows.get(0));
+        redis.opsForValue().set(keys.tokenPageCache(mint), json.writeValueAsString(view), cacheTtl);
+        exchange.getMessage().setHeader(SOURCE_HEADER, "database");
+        return view;
+    }
+
+    /** Newest first, as JSON objects. */
+    public List<Object> trades(@Header("mint") String mint, @Header("limit") int limit) throws JsonProcessingException {
+        List<String> entries = redis.opsForList().range(keys.trades(mint), 0, limit - 1L);
+        List<Object> trades = new ArrayList<>();
+        if (entries != null) {
+            for (String entry : entries) {
+                trades.add(json.readTree(entry));
+            }
+        }
+        return trades;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, String>> hashes(List<String> mints) {
+        List<Object> results = redis.executePipelined((RedisCallback<Object>) (RedisConnection connection) -> {
+            for (String mint : mints) {
+                connection.hashCommands().hGetAll(keys.token(mint).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        List<Map<String, String>> hashes = new ArrayList<>(results.size());
+        for (Object result : results) {
+            hashes.add(result == null ? null : new java.util.HashMap<>((Map<String, String>) result));
+        }
+        return hashes;
+    }
+}

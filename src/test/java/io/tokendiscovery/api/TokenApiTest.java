@@ -1,0 +1,160 @@
+package io.tokendiscovery.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tokendiscovery.cache.RedisKeys;
+import io.tokendiscovery.cache.TokenStore;
+import io.tokendiscovery.ingest.FeedEvent.TokenCreated;
+import io.tokendiscovery.ingest.FeedEvent.TokenTraded;
+import io.tokendiscovery.ingest.ReceiveClock;
+import io.tokendiscovery.ingest.SampleFrames;
+import io.tokendiscovery.ingest.TestFrames;
+import io.tokendiscovery.ingest.TokenPricing;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+/** The read API over HTTP: feeds, read-through token pages, trades, sync runs, validation, problem JSON, OpenAPI. */
+@CamelSpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"tokendiscovery.simulator.frames-per-second=0", "tokendiscovery.pricing.sol-usd=100"})
+@ActiveProfiles("test")
+class TokenApiTest {
+
+    private static final AtomicLong SALT = new AtomicLong(90_000);
+
+    @Autowired TestRestTemplate http;
+    @Autowired TokenPricing pricing;
+    @Autowired TokenStore store;
+    @Autowired StringRedisTemplate redis;
+    @Autowired RedisKeys keys;
+    @Autowired JdbcTemplate jdbc;
+    @Autowired ProducerTemplate producer;
+    private final ReceiveClock receiveClock = new ReceiveClock(Clock.systemUTC());
+    private final AtomicLong signatures = new AtomicLong();
+    private final long salt = SALT.addAndGet(1000);
+
+    private void create(String mint, String name) {
+        store.applyAndMarkDirty(pricing.create(new TokenCreated(TestFrames.signature(signatures.incrementAndGet(), salt),
+                mint, null, "pump", name, name.toUpperCase(), null, false, 0, 0, 30.0, 1_073_000_000d, null,
+                receiveClock.next(), System.currentTimeMillis())));
+    }
+
+    private void trade(String mint, double sol, double vSol) {
+        store.applyAndMarkDirty(pricing.trade(new TokenTraded(TestFrames.signature(signatures.incrementAndGet(), salt),
+                mint, null, true, 1000, sol, vSol, 30 * 1_073_000_000d / vSol, null, "pump", receiveClock.next(),
+                System.currentTimeMillis())));
+    }
+
+    private JsonNode get(String path, int status) {
+        ResponseEntity<String> response = http.getForEntity(path, String.class);
+        assertThat(response.getStatusCode().value()).as(path + ": " + response.getBody()).isEqualTo(status);
+        return SampleFrames.parse(response.getBody());
+    }
+
+    @Test
+    void feedsServeTheRedisSortedSetsBestFirst() {
+        String whale = TestFrames.key32(1, salt);
+        String minnow = TestFrames.key32(2, salt);
+        create(minnow, "minnow");
+        create(whale, "whale");
+        trade(whale, 50, 80);
+        trade(minnow, 0.01, 31);
+        JsonNode hot = get("/api/tokens/hot?limit=200", 200);
+        assertThat(indexOf(hot, whale)).isLessThan(indexOf(hot, minnow)).isNotNegative();
+        JsonNode whaleView = hot.get(indexOf(hot, whale));
+        assertThat(whaleView.get("name").asText()).isEqualTo("whale");
+        assertThat(whaleView.get("priceSol").asDouble()).isEqualTo(80 / (30 * 1_073_000_000d / 80));
+        assertThat(whaleView.get("hotScore").asDouble()).isGreaterThan(5000);
+        JsonNode fresh = get("/api/tokens/new?limit=2", 200);
+        assertThat(fresh).hasSize(2);
+        assertThat(fresh.get(0).get("mint").asText()).isEqualTo(whale);
+        JsonNode graduating = get("/api/tokens/graduating", 200);
+        assertThat(indexOf(graduating, whale)).isLessThan(indexOf(graduating, minnow));
+    }
+
+    @Test
+    void aTokenIsReadThroughRedisThenTheCacheThenPostgres() {
+        String live = TestFrames.key32(3, salt);
+        create(live, "live");
+        ResponseEntity<String> fromRedis = http.getForEntity("/api/tokens/" + live, String.class);
+        assertThat(fromRedis.getStatusCode().value()).isEqualTo(200);
+        assertThat(fromRedis.getHeaders().getFirst(TokenReads.SOURCE_HEADER)).isEqualTo("redis");
+        assertThat(SampleFrames.parse(fromRedis.getBody()).get("symbol").asText()).isEqualTo("LIVE");
+
+        String archived = TestFrames.key32(4, salt);
+        jdbc.update("""
+                INSERT INTO token_discovery (mint, name, state, price_sol, first_seen_at, last_updated_at, version)
+                VALUES (?, 'archived', 'STALE', 0.000000123, now(), now(), 1)""", archived);
+        ResponseEntity<String> first = http.getForEntity("/api/tokens/" + archived, String.class);
+        assertThat(first.getHeaders().getFirst(TokenReads.SOURCE_HEADER)).isEqualTo("database");
+        assertThat(SampleFrames.parse(first.getBody()).get("priceSol").asDouble()).isEqualTo(0.000000123);
+        assertThat(redis.getExpire(keys.tokenPageCache(archived))).isPositive();
+        ResponseEntity<String> second = http.getForEntity("/api/tokens/" + archived, String.class);
+        assertThat(second.getHeaders().getFirst(TokenReads.SOURCE_HEADER)).isEqualTo("cache");
+        assertThat(second.getBody()).isEqualTo(first.getBody());
+    }
+
+    @Test
+    void recentTradesNewestFirstAndSyncRuns() {
+        String mint = TestFrames.key32(5, salt);
+        create(mint, "traded");
+        for (int i = 0; i < 5; i++) {
+            trade(mint, 0.1 * (i + 1), 31 + i);
+        }
+        JsonNode trades = get("/api/tokens/" + mint + "/trades?limit=2", 200);
+        assertThat(trades).hasSize(2);
+        assertThat(trades.get(0).get("solAmount").asDouble()).isEqualTo(0.5);
+        assertThat(trades.get(1).get("solAmount").asDouble()).isEqualTo(0.4);
+
+        producer.requestBody("direct:redis-to-db-sync", (Object) null);
+        JsonNode runs = get("/api/sync/runs?limit=1", 200);
+        assertThat(runs).hasSize(1);
+        assertThat(runs.get(0).get("outcome").asText()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void badInputAndUnknownTokensAreProblemJson() {
+        for (String path : new String[] {"/api/tokens/not-a-mint!", "/api/tokens/abc", "/api/tokens/hot?limit=0",
+                "/api/tokens/hot?limit=201", "/api/tokens/new?limit=ten", "/api/sync/runs?limit=-1"}) {
+            ResponseEntity<String> response = http.getForEntity(path, String.class);
+            assertThat(response.getStatusCode().value()).as(path).isEqualTo(400);
+            assertThat(response.getHeaders().getContentType().toString()).startsWith("application/problem+json");
+            JsonNode problem = SampleFrames.parse(response.getBody());
+            assertThat(problem.get("status").asInt()).isEqualTo(400);
+            assertThat(problem.get("title").asText()).startsWith("Invalid");
+        }
+        ResponseEntity<String> unknown = http.getForEntity("/api/tokens/" + TestFrames.key32(6, salt), String.class);
+        assertThat(unknown.getStatusCode().value()).isEqualTo(404);
+        assertThat(SampleFrames.parse(unknown.getBody()).get("title").asText()).isEqualTo("Unknown token");
+        ResponseEntity<String> sql = http.getForEntity("/api/tokens/'; DROP TABLE token_discovery; --", String.class);
+        assertThat(sql.getStatusCode().value()).isIn(400, 404);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM token_discovery", Integer.class)).isNotNegative();
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheApi() {
+        JsonNode doc = get("/api/openapi.json", 200);
+        assertThat(doc.get("paths").toString()).contains("/tokens/hot", "/tokens/{mint}", "/tokens/{mint}/trades",
+                "/sync/runs");
+    }
+
+    private static int indexOf(JsonNode list, String mint) {
+        for (int i = 0; i < list.size(); i++) {
+            if (mint.equals(list.get(i).get("mint").asText())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
