@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.cache.HotScoreMath;
 import io.tokendiscovery.cache.RedisKeys;
-import java.nio.charset.StandardCharsets;
+import io.tokendiscovery.cache.TokenHashes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
-import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -33,16 +31,18 @@ public class TokenReads {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private final TokenHashes tokenHashes;
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Clock clock;
     private final HotScoreMath hot;
     private final Duration cacheTtl;
 
-    public TokenReads(StringRedisTemplate redis, RedisKeys keys, NamedParameterJdbcTemplate jdbc, ObjectMapper json,
-            Clock clock, TokenDiscoveryProperties properties) {
+    public TokenReads(StringRedisTemplate redis, RedisKeys keys, TokenHashes tokenHashes,
+            NamedParameterJdbcTemplate jdbc, ObjectMapper json, Clock clock, TokenDiscoveryProperties properties) {
         this.redis = redis;
         this.keys = keys;
+        this.tokenHashes = tokenHashes;
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
@@ -64,10 +64,10 @@ public class TokenReads {
             return tokens;
         }
         List<String> ordered = new ArrayList<>(mints);
-        List<Map<String, String>> hashes = hashes(ordered);
+        List<Map<String, String>> hashes = tokenHashes.read(ordered);
         for (int i = 0; i < ordered.size(); i++) {
             Map<String, String> hash = hashes.get(i);
-            if (hash != null && !hash.isEmpty()) {
+            if (!hash.isEmpty()) {
                 hash.putIfAbsent("mint", ordered.get(i));
                 tokens.add(TokenViews.fromRedis(hash, hot, clock));
             } else {
@@ -113,20 +113,5 @@ public class TokenReads {
             }
         }
         return trades;
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Map<String, String>> hashes(List<String> mints) {
-        List<Object> results = redis.executePipelined((RedisCallback<Object>) (RedisConnection connection) -> {
-            for (String mint : mints) {
-                connection.hashCommands().hGetAll(keys.token(mint).getBytes(StandardCharsets.UTF_8));
-            }
-            return null;
-        });
-        List<Map<String, String>> hashes = new ArrayList<>(results.size());
-        for (Object result : results) {
-            hashes.add(result == null ? null : new java.util.HashMap<>((Map<String, String>) result));
-        }
-        return hashes;
     }
 }

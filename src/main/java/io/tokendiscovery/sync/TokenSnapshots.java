@@ -1,15 +1,11 @@
 package io.tokendiscovery.sync;
 
 import io.tokendiscovery.TokenDiscoveryProperties;
-import io.tokendiscovery.cache.RedisKeys;
-import java.nio.charset.StandardCharsets;
+import io.tokendiscovery.cache.TokenHashes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -50,13 +46,11 @@ public class TokenSnapshots {
     /** Parameter holding the number of rows in the column arrays. */
     public static final String ROWS = "rows";
 
-    private final StringRedisTemplate redis;
-    private final RedisKeys keys;
+    private final TokenHashes hashes;
     private final TokenDiscoveryProperties.Persistence persistence;
 
-    public TokenSnapshots(StringRedisTemplate redis, RedisKeys keys, TokenDiscoveryProperties properties) {
-        this.redis = redis;
-        this.keys = keys;
+    public TokenSnapshots(TokenHashes hashes, TokenDiscoveryProperties properties) {
+        this.hashes = hashes;
         this.persistence = properties.persistence();
     }
 
@@ -65,11 +59,11 @@ public class TokenSnapshots {
      *     Tokens whose hash is gone (nothing to write) are left out.
      */
     public Map<String, Object> load(SyncClaim claim) {
-        List<Map<String, String>> hashes = read(claim.getMints());
-        List<Map<String, String>> present = new ArrayList<>(hashes.size());
-        for (int i = 0; i < hashes.size(); i++) {
-            Map<String, String> hash = hashes.get(i);
-            if (hash != null && !hash.isEmpty() && hash.containsKey("version")) {
+        List<Map<String, String>> read = hashes.read(claim.getMints());
+        List<Map<String, String>> present = new ArrayList<>(read.size());
+        for (int i = 0; i < read.size(); i++) {
+            Map<String, String> hash = read.get(i);
+            if (hash.containsKey("version")) {
                 hash.putIfAbsent("mint", claim.getMints().get(i));
                 present.add(hash);
             }
@@ -86,23 +80,5 @@ public class TokenSnapshots {
         params.put("minTrades", persistence.minTrades());
         params.put("minVolumeUsd", persistence.minVolumeUsd());
         return params;
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Map<String, String>> read(List<String> mints) {
-        if (mints.isEmpty()) {
-            return List.of();
-        }
-        List<Object> results = redis.executePipelined((RedisCallback<Object>) (RedisConnection connection) -> {
-            for (String mint : mints) {
-                connection.hashCommands().hGetAll(keys.token(mint).getBytes(StandardCharsets.UTF_8));
-            }
-            return null;
-        });
-        List<Map<String, String>> hashes = new ArrayList<>(results.size());
-        for (Object result : results) {
-            hashes.add(result == null ? null : new HashMap<>((Map<String, String>) result));
-        }
-        return hashes;
     }
 }
