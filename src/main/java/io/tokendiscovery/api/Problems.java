@@ -39,6 +39,8 @@ public class Problems {
         body.put("status", status);
         body.put("detail", detail);
         body.put("instance", exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class));
+        // request headers must not be echoed back as response headers
+        exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         exchange.getMessage().setBody(json.writeValueAsString(body));

@@ -31,8 +31,8 @@ final class TokenViews {
         BigDecimal priceUsd = decimal(h.get("price_usd"));
         view.put("priceSol", price);
         view.put("priceUsd", priceUsd);
-        view.put("marketCapSol", price == null ? null : price.multiply(mayhem ? MAYHEM_SUPPLY : SUPPLY));
-        view.put("marketCapUsd", priceUsd == null ? null : priceUsd.multiply(mayhem ? MAYHEM_SUPPLY : SUPPLY));
+        view.put("marketCapSol", price == null ? null : price.multiply(mayhem ? MAYHEM_SUPPLY : SUPPLY).stripTrailingZeros());
+        view.put("marketCapUsd", priceUsd == null ? null : priceUsd.multiply(mayhem ? MAYHEM_SUPPLY : SUPPLY).stripTrailingZeros());
         view.put("bondingProgress", decimal(h.get("bonding_progress")));
         view.put("tradeCount", longOrZero(h.get("trade_count")));
         view.put("buyCount", longOrZero(h.get("buy_count")));

@@ -90,6 +90,8 @@ class TokenApiTest {
         ResponseEntity<String> fromRedis = http.getForEntity("/api/tokens/" + live, String.class);
         assertThat(fromRedis.getStatusCode().value()).isEqualTo(200);
         assertThat(fromRedis.getHeaders().getFirst(TokenReads.SOURCE_HEADER)).isEqualTo("redis");
+        assertThat(fromRedis.getHeaders().containsKey("mint")).as("request headers are not echoed").isFalse();
+        assertThat(fromRedis.getHeaders().containsKey("User-Agent")).isFalse();
         assertThat(SampleFrames.parse(fromRedis.getBody()).get("symbol").asText()).isEqualTo("LIVE");
 
         String archived = TestFrames.key32(4, salt);
@@ -121,6 +123,7 @@ class TokenApiTest {
         JsonNode runs = get("/api/sync/runs?limit=1", 200);
         assertThat(runs).hasSize(1);
         assertThat(runs.get(0).get("outcome").asText()).isEqualTo("SUCCESS");
+        assertThat(runs.get(0).get("started_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
     }
 
     @Test
@@ -130,6 +133,7 @@ class TokenApiTest {
             ResponseEntity<String> response = http.getForEntity(path, String.class);
             assertThat(response.getStatusCode().value()).as(path).isEqualTo(400);
             assertThat(response.getHeaders().getContentType().toString()).startsWith("application/problem+json");
+            assertThat(response.getHeaders().containsKey("mint")).as("request headers are not echoed").isFalse();
             JsonNode problem = SampleFrames.parse(response.getBody());
             assertThat(problem.get("status").asInt()).isEqualTo(400);
             assertThat(problem.get("title").asText()).startsWith("Invalid");
