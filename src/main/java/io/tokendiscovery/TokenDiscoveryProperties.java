@@ -30,7 +30,8 @@ public record TokenDiscoveryProperties(
         @Valid @NotNull Jobs jobs,
         @Valid @NotNull Hot hot,
         @Valid @NotNull States states,
-        @Valid @NotNull Api api) {
+        @Valid @NotNull Api api,
+        @Valid @NotNull Live live) {
 
     /** The PumpPortal connection. A blank url means: use the built-in simulator. */
     public record PumpPortal(
@@ -126,6 +127,14 @@ public record TokenDiscoveryProperties(
 
     /** The read API (docs/api.md). */
     public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
+
+    /** Live price push to UIs (docs/api.md#live-push). */
+    public record Live(
+            @NotBlank String host,
+            @Min(0) @Max(65535) int port,
+            @NotBlank String path,
+            @Min(1) int clientQueueCapacity,
+            @NotNull Duration hotFeedInterval) {}
 
     /** The token state machine (docs/read-side.md). */
     public record States(
