@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.MapPropertySource;
@@ -26,7 +27,7 @@ public final class TestProperties {
             new YamlPropertySourceLoader()
                     .load("application.yaml", new ClassPathResource("application.yaml"))
                     .forEach(env.getPropertySources()::addLast);
-            return new Binder(ConfigurationPropertySources.get(env))
+            return new Binder(ConfigurationPropertySources.get(env), new PropertySourcesPlaceholdersResolver(env))
                     .bind("tokendiscovery", TokenDiscoveryProperties.class)
                     .get();
         } catch (IOException e) {
