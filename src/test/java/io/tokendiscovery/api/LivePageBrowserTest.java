@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokendiscovery.TestPorts;
 import io.tokendiscovery.ingest.ConnectionState;
 import io.tokendiscovery.ingest.PumpPortalClient;
 import io.tokendiscovery.ingest.TestFrames;
 import io.tokendiscovery.simulator.PumpPortalSimulator;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +50,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class LivePageBrowserTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final int LIVE_PORT = freePort();
+    static final int LIVE_PORT = TestPorts.free();
 
     @DynamicPropertySource
     static void livePort(DynamicPropertyRegistry registry) {
@@ -69,7 +69,7 @@ class LivePageBrowserTest {
         String mint = TestFrames.key32(1, 777);
         simulator.sendRaw(TestFrames.trade(mint, TestFrames.signature(1, 777), true, 5, 1000, 40, 30 * 1_073_000_000d / 40));
 
-        int devtoolsPort = freePort();
+        int devtoolsPort = TestPorts.free();
         Process chromium = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile, "--remote-debugging-port=" + devtoolsPort, "about:blank")
@@ -98,13 +98,6 @@ class LivePageBrowserTest {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** A minimal Chrome DevTools Protocol client on the JDK's HTTP and WebSocket clients. */
     static final class DevTools implements WebSocket.Listener, AutoCloseable {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokendiscovery.TestPorts;
 import io.tokendiscovery.cache.RedisKeys;
 import io.tokendiscovery.ingest.ConnectionState;
 import io.tokendiscovery.ingest.PumpPortalClient;
@@ -15,7 +16,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("test")
 class LivePushTest {
 
-    static final int PORT = freePort();
+    static final int PORT = TestPorts.free();
 
     @DynamicPropertySource
     static void livePort(DynamicPropertyRegistry registry) {
@@ -116,11 +116,4 @@ class LivePushTest {
         slowSocket.close();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
