@@ -31,7 +31,8 @@ public record TokenDiscoveryProperties(
         @Valid @NotNull Hot hot,
         @Valid @NotNull States states,
         @Valid @NotNull Api api,
-        @Valid @NotNull Live live) {
+        @Valid @NotNull Live live,
+        @Valid @NotNull Ops ops) {
 
     /** The PumpPortal connection. A blank url means: use the built-in simulator. */
     public record PumpPortal(
@@ -127,6 +128,9 @@ public record TokenDiscoveryProperties(
 
     /** The read API (docs/api.md). */
     public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
+
+    /** Operations: the PostgreSQL checkpoint monitor (docs/operations.md). */
+    public record Ops(@NotNull Duration postgresPollInterval) {}
 
     /** Live price push to UIs (docs/api.md#live-push). */
     public record Live(
