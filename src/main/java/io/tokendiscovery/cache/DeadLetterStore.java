@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -70,9 +69,4 @@ public class DeadLetterStore {
         }
     }
 
-    /** Newest first. */
-    public List<String> latest(int count) {
-        List<String> entries = redis.opsForList().range(keys.deadLetters(), 0, count - 1L);
-        return entries == null ? List.of() : entries;
-    }
 }

@@ -42,11 +42,6 @@ public class HotScores {
         this.minChange = properties.hot().minChange();
     }
 
-    /** Current decayed score of one token's stored log score. */
-    public double scoreNow(double log) {
-        return math.scoreAt(log, clock.millis());
-    }
-
     /** @return named parameters: {@code scores} (JSON array of {mint, score}), {@code minChange}, {@code tokens} */
     public Map<String, Object> snapshot() {
         long now = clock.millis();

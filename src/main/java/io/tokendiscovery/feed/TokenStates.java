@@ -4,6 +4,7 @@ import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.cache.RedisKeys;
 import io.tokendiscovery.cache.TokenStore;
 import io.tokendiscovery.cache.TokenUpdate;
+import io.tokendiscovery.ingest.ReceiveClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
@@ -34,7 +34,7 @@ public class TokenStates {
     private final TokenStore store;
     private final Clock clock;
     private final TokenState.Rules rules;
-    private final AtomicLong sequence = new AtomicLong();
+    private final ReceiveClock sequence;
 
     public TokenStates(StringRedisTemplate redis, RedisKeys keys, TokenStore store, Clock clock,
             TokenDiscoveryProperties properties) {
@@ -42,6 +42,7 @@ public class TokenStates {
         this.keys = keys;
         this.store = store;
         this.clock = clock;
+        this.sequence = new ReceiveClock(clock);
         TokenDiscoveryProperties.States states = properties.states();
         this.rules = new TokenState.Rules(states.graduatingProgress(), states.activeMinTrades(),
                 states.staleAfter().toMillis());
@@ -100,7 +101,7 @@ public class TokenStates {
                     v.get(2) == null ? 0 : Long.parseLong(v.get(2)), lastTrade, now, rules);
             if (!next.name().equals(v.get(0))) {
                 String mint = tokenKeys.get(i).substring(prefix.length());
-                store.applyAndMarkDirty(TokenUpdate.builder(mint, null, now * 1000 + sequence.incrementAndGet() % 1000, now)
+                store.applyAndMarkDirty(TokenUpdate.builder(mint, null, sequence.next(), now)
                         .always("state", next.name())
                         .build());
                 transitions.merge(next, 1, Integer::sum);

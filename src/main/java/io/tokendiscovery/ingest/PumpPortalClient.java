@@ -541,8 +541,4 @@ public class PumpPortalClient {
         }
     }
 
-    /** For diagnostics and tests: the subscription messages not yet sent. */
-    List<String> pendingMessages() {
-        return new ArrayList<>(outbox);
-    }
 }

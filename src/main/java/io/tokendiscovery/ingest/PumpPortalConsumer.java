@@ -117,9 +117,5 @@ public class PumpPortalConsumer extends DefaultConsumer {
         }
     }
 
-    int queued() {
-        return queue.size();
-    }
-
     private record Frame(String text, boolean binary, long seq, long receivedAt) {}
 }

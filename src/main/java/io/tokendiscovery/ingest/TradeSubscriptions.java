@@ -99,10 +99,6 @@ public class TradeSubscriptions {
         watchedOnly = restrict;
     }
 
-    public synchronized boolean isRestrictedToWatched() {
-        return watchedOnly;
-    }
-
     /**
      * Subscribed mints silent for {@code timeout}: the feed may have dropped them. Their clock restarts, so each is
      * re-subscribed at most once per timeout.
@@ -117,10 +113,6 @@ public class TradeSubscriptions {
             }
         }
         return zombies;
-    }
-
-    public synchronized boolean isWatched(String mint) {
-        return watched.contains(mint);
     }
 
     public synchronized int size() {

@@ -74,11 +74,11 @@ public class TokenBatchWriter {
         Outcome outcome = new Outcome();
         // Each chunk commits on its own; a failure in a later chunk leaves earlier ones committed, which is safe:
         // the claims are released and the rewrite of committed rows is a no-op (version guard).
-        for (int from = chunk; from < rows; from += chunk) {
-            int start = from - chunk;
+        int lastStart = rows == 0 ? 0 : (rows - 1) / chunk * chunk;
+        for (int from = 0; from < lastStart; from += chunk) {
+            int start = from;
             transaction.executeWithoutResult(status -> upsertRange(batch, start, start + chunk, claim, outcome));
         }
-        int lastStart = rows <= chunk ? 0 : ((rows - 1) / chunk) * chunk;
         return transaction.execute(status -> {
             upsertRange(batch, lastStart, rows, claim, outcome);
             SyncReport report = reports.summarise(claim, outcome.inserted, outcome.updated, outcome.deadLettered);
