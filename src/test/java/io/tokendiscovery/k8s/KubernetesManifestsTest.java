@@ -442,6 +442,16 @@ class KubernetesManifestsTest {
         assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
         Map<String, Object> ruleSpec = (Map<String, Object>) SERIALIZATION.convertValue(rule, Map.class).get("spec");
         assertThat(ruleSpec.get("groups")).isInstanceOf(List.class);
+        // the same rules promtool checks and tests (ops/prometheus), not a drifting copy
+        try {
+            Map<String, Object> rules = new org.yaml.snakeyaml.Yaml().load(
+                    Files.readString(Path.of("ops/prometheus/token-discovery-rules.yaml")));
+            assertThat(SERIALIZATION.convertValue(ruleSpec.get("groups"), List.class))
+                    .as("k8s/base/prometheus-rule.yaml spec.groups == ops/prometheus/token-discovery-rules.yaml groups")
+                    .isEqualTo(SERIALIZATION.convertValue(rules.get("groups"), List.class));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
