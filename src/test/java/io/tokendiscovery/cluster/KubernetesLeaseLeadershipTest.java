@@ -1,0 +1,134 @@
+package io.tokendiscovery.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.tokendiscovery.ops.FeedLeadership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kubernetes.KubernetesConfiguration;
+import org.apache.camel.component.kubernetes.cluster.KubernetesClusterService;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The production leader election path: Camel's KubernetesClusterService with a coordination.k8s.io/v1 Lease,
+ * configured like src/main/resources/application-kubernetes.yaml (shorter timings), against fabric8's in-process
+ * Kubernetes API server in CRUD mode. Three "pods" run a master:feed route: one leads, the Lease names it, and when it
+ * stops another takes over; at no sampled moment do two lead.
+ */
+@EnableKubernetesMockClient(crud = true, https = false)
+class KubernetesLeaseLeadershipTest {
+
+    static final String NAMESPACE = "token-discovery";
+    static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", "token-discovery");
+
+    KubernetesClient client;
+    final List<CamelContext> pods = new ArrayList<>();
+    final Map<String, AtomicInteger> ticks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @AfterEach
+    void stopPods() {
+        pods.forEach(CamelContext::stop);
+    }
+
+    CamelContext pod(String name) throws Exception {
+        // a running, ready pod: the cluster service counts only those as members
+        client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(name)
+                .withNamespace(NAMESPACE).withLabels(LABELS).endMetadata()
+                .withNewStatus().withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .addNewContainerStatus().withName("app").withReady(true).endContainerStatus()
+                .endStatus().build()).create();
+        // each pod its own client of the in-process API server (in a cluster: the service account's client)
+        KubernetesConfiguration api = new KubernetesConfiguration();
+        api.setKubernetesClient(new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl(client.getMasterUrl().toString()).withNamespace(NAMESPACE).build()).build());
+        KubernetesClusterService lease = new KubernetesClusterService(api);
+        lease.setId(name);
+        lease.setNamespace(NAMESPACE);
+        lease.setPodName(name);
+        lease.setKubernetesResourceName("token-discovery");
+        lease.setClusterLabels(LABELS);
+        lease.setLeaseDurationMillis(3000);
+        lease.setRenewDeadlineMillis(2000);
+        lease.setRetryPeriodMillis(300);
+        lease.setJitterFactor(1.2);
+        CamelContext camel = new DefaultCamelContext();
+        camel.getCamelContextExtension().setName(name);
+        camel.addService(lease);
+        AtomicInteger counter = ticks.computeIfAbsent(name, n -> new AtomicInteger());
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("master:" + FeedLeadership.NAMESPACE + ":timer:feed?period=50").routeId("feed")
+                        .process(exchange -> counter.incrementAndGet());
+            }
+        });
+        camel.start();
+        pods.add(camel);
+        return camel;
+    }
+
+    static boolean leads(CamelContext pod) {
+        return pod.getRouteController().getRouteStatus("feed").isStarted()
+                && pod.getRoute("feed").getConsumer() != null
+                && ((org.apache.camel.component.master.MasterConsumer) pod.getRoute("feed").getConsumer()).isMaster();
+    }
+
+    List<CamelContext> leaders() {
+        return pods.stream().filter(p -> p.getStatus().isStarted()).filter(KubernetesLeaseLeadershipTest::leads).toList();
+    }
+
+    @Test
+    void oneLeaseHolderLeadsAndAnotherTakesOverWhenItStops() throws Exception {
+        pod("pod-a");
+        pod("pod-b");
+        pod("pod-c");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(leaders()).hasSize(1));
+        CamelContext first = leaders().get(0);
+
+        Lease lease = client.leases().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(l -> l.getMetadata().getName().startsWith("token-discovery")).findFirst().orElseThrow();
+        System.out.println("Lease " + lease.getMetadata().getName() + " held by " + lease.getSpec().getHolderIdentity());
+        assertThat(lease.getMetadata().getName()).isEqualTo("token-discovery-" + FeedLeadership.NAMESPACE);
+
+        // only the leader's master:feed route runs
+        Thread.sleep(1000);
+        String leaderName = first.getName();
+        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(leaderName);
+        ticks.forEach((pod, count) -> {
+            if (!pod.equals(leaderName)) {
+                assertThat(count.get()).as("ticks of standby %s", pod).isZero();
+            }
+        });
+
+        // the leader's pod terminates: Camel stops (closing what the master: routes hold), Kubernetes deletes the pod
+        long stoppedAt = System.nanoTime();
+        first.stop();
+        client.pods().inNamespace(NAMESPACE).withName(leaderName).delete();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            assertThat(leaders().size()).as("never two leaders").isLessThanOrEqualTo(1);
+            assertThat(leaders()).hasSize(1);
+        });
+        System.out.printf("Lease taken over %d ms after the leader stopped%n",
+                Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis());
+        assertThat(leaders().get(0)).isNotSameAs(first);
+        for (int i = 0; i < 40; i++) {
+            assertThat(leaders()).hasSize(1);
+            Thread.sleep(50);
+        }
+    }
+}
