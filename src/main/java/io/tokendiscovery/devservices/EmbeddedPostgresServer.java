@@ -36,6 +36,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setPort(FreePort.find())
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "100")
+                    // stopped by EmbeddedServers after every other bean: a JVM hook would stop it at the first
+                    // signal, before the final sync on shutdown
+                    .setRegisterShutdownHook(false)
                     .start();
             return new EmbeddedPostgresServer(postgres, directory);
         } catch (IOException e) {

@@ -2,23 +2,29 @@ package io.tokendiscovery.devservices;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import redis.embedded.RedisServer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import redis.embedded.core.ExecutableProvider;
 
 /**
  * redis-server 6.2 from the embedded-redis jar, bound to loopback on a free port, with AOF on (fsync every second)
- * so a restart of the developer's run keeps unsynced changes, as a production Redis must.
+ * so a restart of the developer's run keeps unsynced changes, as a production Redis must. The jar only provides the
+ * binary: this class runs the process itself, because the library's own start registers a JVM shutdown hook that
+ * kills Redis at the first signal, before the application's final sync on shutdown could write to it. Here Redis is
+ * stopped by {@link EmbeddedServers}, after every other bean.
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
-    private final RedisServer server;
+    private final Process process;
     private final int port;
     private final Path directory;
 
-    private EmbeddedRedis(RedisServer server, int port, Path directory) {
-        this.server = server;
+    private EmbeddedRedis(Process process, int port, Path directory) {
+        this.process = process;
         this.port = port;
         this.directory = directory;
     }
@@ -29,22 +35,42 @@ public final class EmbeddedRedis implements AutoCloseable {
         int port = FreePort.find();
         try {
             Path binaries = Files.createDirectories(directory.resolve("bin"));
-            RedisServer server = RedisServer.newRedisServer()
-                    .executableProvider(ExecutableProvider.newJarResourceProvider(binaries.toFile()))
-                    .bind("127.0.0.1")
-                    .port(port)
-                    .setting("dir " + directory.toAbsolutePath())
-                    .setting("appendonly yes")
-                    .setting("appendfsync everysec")
-                    .setting("save \"\"")
-                    .setting("pidfile " + pidFile.toAbsolutePath())
-                    .setting("daemonize no")
-                    .build();
-            startRetryingBusyBinary(server);
-            return new EmbeddedRedis(server, port, directory);
+            String binary = ExecutableProvider.newJarResourceProvider(binaries.toFile()).get().getAbsolutePath();
+            ProcessBuilder builder = new ProcessBuilder(List.of(binary,
+                    "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                    "--dir", directory.toAbsolutePath().toString(),
+                    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+                    "--pidfile", pidFile.toAbsolutePath().toString(), "--daemonize", "no"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("redis.log").toFile());
+            Process process = startRetryingBusyBinary(builder);
+            awaitPort(process, port);
+            return new EmbeddedRedis(process, port, directory);
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded Redis did not start", e);
         }
+    }
+
+    private static void awaitPort(Process process, int port) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server exited with " + process.exitValue() + " (see redis.log)");
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("Interrupted while waiting for Redis", e);
+                }
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("redis-server did not listen on port " + port + " within 30 s");
     }
 
     /**
@@ -52,11 +78,10 @@ public final class EmbeddedRedis implements AutoCloseable {
      * PostgreSQL starts in parallel) can inherit the file's write handle, and exec then fails with ETXTBSY ("Text
      * file busy") until that child has exec'd. Retrying shortly after is the standard cure.
      */
-    private static void startRetryingBusyBinary(RedisServer server) throws IOException {
+    private static Process startRetryingBusyBinary(ProcessBuilder builder) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                server.start();
-                return;
+                return builder.start();
             } catch (IOException e) {
                 if (attempt >= 10 || !String.valueOf(causeMessages(e)).contains("Text file busy")) {
                     throw e;
@@ -91,12 +116,17 @@ public final class EmbeddedRedis implements AutoCloseable {
         return directory;
     }
 
+    /** SIGTERM (Redis flushes its AOF and exits), then waits; killed if it takes longer than 10 s. */
     @Override
     public void close() {
+        process.destroy();
         try {
-            server.stop();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
     }
 }
