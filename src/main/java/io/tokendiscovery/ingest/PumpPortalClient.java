@@ -71,6 +71,7 @@ public class PumpPortalClient {
     private long generation;
     private volatile ConnectionState state = ConnectionState.STOPPED;
     private volatile long stateSince;
+    private volatile long downSince;
     private volatile int failedAttempts;
     private long connectedAt;
     private long lastFrameAt;
@@ -522,9 +523,23 @@ public class PumpPortalClient {
 
     private void setState(ConnectionState next) {
         if (state != next) {
+            long now = clock.millis();
+            boolean wasDown = state != ConnectionState.STREAMING && state != ConnectionState.STOPPED;
+            boolean goesDown = next != ConnectionState.STREAMING && next != ConnectionState.STOPPED;
+            if (goesDown && !wasDown) {
+                downSince = now;
+            }
             state = next;
-            stateSince = clock.millis();
+            stateSince = now;
         }
+    }
+
+    /**
+     * Since when the client has been trying to (re)connect without streaming (epoch ms), over any number of
+     * connect and back-off rounds; meaningful only while {@link #state()} is neither STREAMING nor STOPPED.
+     */
+    public long downSince() {
+        return downSince;
     }
 
     private List<String> trustCertificates() {

@@ -10,9 +10,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Health of the PumpPortal connection ({@code /actuator/health}, component {@code pumpPortal}, part of readiness): UP
- * while streaming and during a short reconnect, DOWN once the connection has been down longer than
- * {@code tokendiscovery.ops.feed-down-grace}, UNKNOWN while connecting or when this replica does not hold the feed. Details (shown only to authorised users) say why,
- * including refused trade streams and a spent daily budget. Never includes the URL's query or the API key.
+ * while streaming and while a reconnect has lasted less than {@code tokendiscovery.ops.feed-down-grace}, DOWN after
+ * that (over any number of connect and back-off rounds), UNKNOWN when this replica does not hold the feed (STOPPED).
+ * Details (shown only to authorised users) say why, including refused trade streams and a spent daily budget. Never
+ * includes the URL's query or the API key.
  */
 @Component("pumpPortalHealthIndicator")
 public class PumpPortalHealthIndicator extends AbstractHealthIndicator {
@@ -38,14 +39,14 @@ public class PumpPortalHealthIndicator extends AbstractHealthIndicator {
         ConnectionState state = client.state();
         switch (state) {
             case STREAMING -> builder.up();
-            case BACKING_OFF -> {
-                if (clock.millis() - client.stateSince() > downGrace.toMillis()) {
+            case STOPPED -> builder.unknown().withDetail("role", "not connected here: another replica holds the feed (or shutting down)");
+            default -> {
+                if (clock.millis() - client.downSince() > downGrace.toMillis()) {
                     builder.down();
                 } else {
                     builder.up().withDetail("reconnecting", true);
                 }
             }
-            default -> builder.unknown();
         }
         builder.withDetail("state", state)
                 .withDetail("since", Instant.ofEpochMilli(client.stateSince()).toString())

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Status;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -210,6 +211,30 @@ class PumpPortalClientTest {
         simulator.start();
         awaitStreaming(client);
         await().atMost(Duration.ofSeconds(10)).until(() -> client.failedAttempts() == 0);
+    }
+
+    @Test
+    void healthStaysUpThroughAShortReconnectAndGoesDownAfterTheGrace() {
+        TokenDiscoveryProperties properties = TestProperties.with(Map.of("tokendiscovery.ops.feed-down-grace", "2s"));
+        PumpPortalClient client = client();
+        PumpPortalHealthIndicator health = new PumpPortalHealthIndicator(client, subscriptions,
+                new TradeBudget(subscriptions, Clock.systemUTC(), properties, meters), Clock.systemUTC(), properties);
+        assertThat(health.health().getStatus()).isEqualTo(Status.UNKNOWN);   // not started: another replica leads
+        start(client);
+        awaitStreaming(client);
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+        simulator.stop();
+        // reconnect rounds (connect, back off, connect ...) within the grace: still ready
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.failedAttempts() >= 2);
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(health.health().getDetails()).containsEntry("reconnecting", true);
+        // down longer than the grace, over many rounds: not ready
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.DOWN));
+
+        simulator.start();
+        awaitStreaming(client);
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
     }
 
     @Test
