@@ -12,12 +12,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.TokenDiscoveryProperties.SolUsdSource;
 import io.tokendiscovery.ingest.SolUsdSourcesTest.StubServer;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -59,6 +62,12 @@ class SolUsdRateRouteTest {
         Properties placeholders = new Properties();
         placeholders.setProperty(interval, "1s");
         camel.getPropertiesComponent().setInitialProperties(placeholders);
+
+        // The route runs on the feed leader (master:feed): this context is the only member of its file cluster.
+        FileLockClusterService cluster = new FileLockClusterService();
+        cluster.setRoot(Files.createTempDirectory("sol-usd-cluster").toString());
+        cluster.setAcquireLockDelay(10, TimeUnit.MILLISECONDS);
+        camel.addService(cluster);
 
         routeLines.start();
         routeLog.addAppender(routeLines);
