@@ -26,7 +26,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public static EmbeddedPostgresServer start(Path directory) {
         Path data = directory.resolve("data");
-        StaleProcess.stopIfRunning(data.resolve("postmaster.pid"), "PostgreSQL");
+        StaleProcess.stopIfRunning(data.resolve("postmaster.pid"), "PostgreSQL", "postgres");
         try {
             Path binaries = Files.createDirectories(directory.resolve("bin"));
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()

@@ -31,7 +31,7 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public static EmbeddedRedis start(Path directory) {
         Path pidFile = directory.resolve("redis.pid");
-        StaleProcess.stopIfRunning(pidFile, "Redis");
+        StaleProcess.stopIfRunning(pidFile, "Redis", "redis-server");
         int port = FreePort.find();
         try {
             Path binaries = Files.createDirectories(directory.resolve("bin"));
