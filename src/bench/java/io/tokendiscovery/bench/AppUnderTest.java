@@ -40,7 +40,7 @@ final class AppUnderTest implements AutoCloseable {
 
     /**
      * @param syncCron the write-behind sync's cron (write-behind mode); Phase 1 runs every {@code phase1IntervalMs}
-     * @param probe whether to run the {@link RedisLatencyProbe} (its 256 probe mints are synced too)
+     * @param probe whether to run the {@link RedisLatencyProbe} (its 1,024 probe mints are synced too)
      * @param overrides further app properties of the scenario
      */
     static AppUnderTest start(BenchSettings settings, Mode mode, BenchServers servers, Feed feed, String syncCron,

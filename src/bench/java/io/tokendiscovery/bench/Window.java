@@ -23,6 +23,8 @@ final class Window {
         Snapshot a = t.snapshot();
         Thread.sleep(length.toMillis());
         Snapshot b = t.snapshot();
+        java.nio.file.Files.writeString(t.app.log().resolveSibling(t.app.log().getFileName() + ".prom"),
+                String.join("\n", b.metrics().series().keySet()));
         return result(t, scenario, label, a, b);
     }
 

@@ -18,6 +18,10 @@ final class ReportChart {
 
     private ReportChart() {}
 
+    private static double orZero(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+
     static void burst(Results results, Path file) throws Exception {
         if (results.bursts.isEmpty()) {
             return;
@@ -59,12 +63,12 @@ final class ReportChart {
         }
         List<String> modes = new ArrayList<>(wal.keySet());
         CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
-                .title("Incident load: per 5 minutes (median of runs)").xAxisTitle("Mode").yAxisTitle("log scale").build();
-        chart.getStyler().setYAxisLogarithmic(true);
+                .title("Incident load: per 5 minutes (median of runs)").xAxisTitle("Mode")
+                .yAxisTitle("WAL MB / writing statements (thousands)").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        chart.addSeries("WAL MB", modes, modes.stream().map(m -> Math.max(0.001, Results.median(wal.get(m)))).toList());
-        chart.addSeries("Writing statements", modes,
-                modes.stream().map(m -> Math.max(0.001, Results.median(statements.get(m)))).toList());
+        chart.addSeries("WAL MB", modes, modes.stream().map(m -> orZero(Results.median(wal.get(m)))).toList());
+        chart.addSeries("Writing statements (thousands)", modes,
+                modes.stream().map(m -> orZero(Results.median(statements.get(m))) / 1000).toList());
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

@@ -28,7 +28,7 @@ final class IncidentScenario {
         try (BenchServers servers = BenchServers.start(settings, interval);
                 Feed feed = new Feed(rate, ACTIVE_MINTS, CREATE_SHARE, 41 + repeat);
                 AppUnderTest t = AppUnderTest.start(settings, mode, servers, feed, Crons.every(interval),
-                        interval.toMillis(), true, Map.of(),
+                        interval.toMillis(), false, Map.of(),
                         settings.out().resolve("logs/incident-" + mode.label + "-" + repeat + ".log"))) {
             Thread.sleep(interval.toMillis() * settings.incidentWarmupIntervals());
             return Window.measure(t, "incident", "x" + settings.incidentScale(),

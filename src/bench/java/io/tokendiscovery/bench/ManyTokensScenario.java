@@ -21,7 +21,7 @@ final class ManyTokensScenario {
         try (BenchServers servers = BenchServers.start(settings, Duration.ofMinutes(5));
                 Feed feed = new Feed(0, 500, 0.05, 3);
                 AppUnderTest t = AppUnderTest.start(settings, mode, servers, feed, Crons.every(interval),
-                        interval.toMillis(), true, Map.of(),
+                        interval.toMillis(), false, Map.of(),
                         settings.out().resolve("logs/many-" + mode.label + "-" + repeat + ".log"))) {
             feed.paceCrafted(trades::frame, settings.manyRate(), -1);
             // warm-up: every mint seen once, then one full interval

@@ -16,6 +16,10 @@ class EndToEndBenchmark {
 
     @Test
     void run() throws Exception {
+        Object root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger logback) {
+            logback.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
         BenchSettings settings = BenchSettings.fromSystemProperties();
         if (!Files.exists(settings.appJar())) {
             throw new IllegalStateException("No app jar at " + settings.appJar() + ": run ./mvnw -Pbench verify");

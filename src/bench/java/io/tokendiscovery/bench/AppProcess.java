@@ -84,6 +84,10 @@ final class AppProcess implements AutoCloseable {
         throw new IllegalStateException("The app was not ready within " + timeout + "; see " + log);
     }
 
+    Path log() {
+        return log;
+    }
+
     long pid() {
         return process.pid();
     }
