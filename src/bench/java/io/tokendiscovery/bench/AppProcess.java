@@ -59,7 +59,12 @@ final class AppProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("TOKENDISCOVERY_")
                 || k.startsWith("PUMPPORTAL_") || k.equals("PORT") || k.equals("LIVE_PORT"));
         AppProcess app = new AppProcess(builder.start(), httpPort, livePort, log);
-        app.awaitReady(Duration.ofSeconds(120));
+        try {
+            app.awaitReady(Duration.ofSeconds(300));
+        } catch (Exception | Error e) {
+            app.close();
+            throw e;
+        }
         return app;
     }
 

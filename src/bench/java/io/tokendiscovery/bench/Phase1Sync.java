@@ -102,9 +102,12 @@ final class Phase1Sync implements AutoCloseable {
                 }
             }
             db.commit();
+            Run run = new Run(start, ticks.size(), updated, inserted, (System.nanoTime() - start) / 1e6);
             synchronized (this) {
-                runs.add(new Run(start, ticks.size(), updated, inserted, (System.nanoTime() - start) / 1e6));
+                runs.add(run);
             }
+            System.out.printf("[phase1] %d keys: %d UPDATE, %d INSERT in %.0f ms%n", run.keys(), updated, inserted,
+                    run.millis());
         } catch (Exception e) {
             System.out.println("Phase 1 sync failed: " + e);
         }

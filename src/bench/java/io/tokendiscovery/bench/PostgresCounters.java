@@ -38,13 +38,13 @@ record PostgresCounters(
             }
             long statements = -1, statementRows = -1;
             try (ResultSet rs = s.executeQuery("SELECT coalesce(sum(calls),0), coalesce(sum(rows),0) "
-                    + "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    + "FROM public.pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                     + "AND regexp_replace(query, '^(\\s*--[^\\n]*\\n)*\\s*', '') ~* '^(insert|update|delete|merge|with)\\s'")) {
                 rs.next();
                 statements = rs.getLong(1);
                 statementRows = rs.getLong(2);
             } catch (SQLException e) {
-                // pg_stat_statements not loaded: reported as n/a
+                // pg_stat_statements not loaded (or not in schema public): reported as n/a
             }
             long wal;
             try (ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint")) {
