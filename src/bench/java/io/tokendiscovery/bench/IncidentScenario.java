@@ -31,6 +31,7 @@ final class IncidentScenario {
                         interval.toMillis(), false, Map.of(),
                         settings.out().resolve("logs/incident-" + mode.label + "-" + repeat + ".log"))) {
             Thread.sleep(interval.toMillis() * settings.incidentWarmupIntervals());
+            Window.awaitMidInterval(interval);
             return Window.measure(t, "incident", "x" + settings.incidentScale(),
                     interval.multipliedBy(settings.incidentIntervals()));
         }

@@ -26,6 +26,7 @@ final class ManyTokensScenario {
             feed.paceCrafted(trades::frame, settings.manyRate(), -1);
             // warm-up: every mint seen once, then one full interval
             Thread.sleep(1000L * tokens / settings.manyRate() + interval.toMillis());
+            Window.awaitMidInterval(interval);
             WindowResult result = Window.measure(t, "many", tokens + " mints",
                     interval.multipliedBy(settings.manyIntervals()));
             feed.stopCrafted();

@@ -48,8 +48,10 @@ final class Phase1Sync implements AutoCloseable {
         this.servers = servers;
     }
 
+    /** Runs at every whole multiple of the interval since the epoch, as the app's cron does. */
     void start(long intervalMillis) {
-        timer.scheduleAtFixedRate(this::runOnce, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        long delay = intervalMillis - System.currentTimeMillis() % intervalMillis;
+        timer.scheduleAtFixedRate(this::runOnce, delay, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     synchronized List<Run> runs() {

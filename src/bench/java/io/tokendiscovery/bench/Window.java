@@ -15,6 +15,17 @@ final class Window {
 
     private Window() {}
 
+    /**
+     * Sleeps until the middle of a sync interval. Syncs (cron) and Phase 1 runs start at whole multiples of the
+     * interval since the epoch, so a window that starts half-way through an interval and lasts whole intervals
+     * holds exactly that many runs, none cut by its edges, and nothing is being written at its edges.
+     */
+    static void awaitMidInterval(Duration interval) throws InterruptedException {
+        long ms = interval.toMillis();
+        long into = System.currentTimeMillis() % ms;
+        Thread.sleep(Math.floorMod(ms / 2 - into, ms));
+    }
+
     static WindowResult measure(AppUnderTest t, String scenario, String label, Duration length) throws Exception {
         t.live.latencies().drain();
         if (t.probe != null) {
