@@ -64,6 +64,7 @@ final class AppUnderTest implements AutoCloseable {
         p.put("tokendiscovery.write-mode", mode == Mode.WRITE_THROUGH ? "write-through" : "write-behind");
         p.put("tokendiscovery.sync.cron", mode == Mode.WRITE_BEHIND ? syncCron : NEVER);
         p.putAll(overrides);
+        p.putAll(settings.appProperties());
         AppProcess app = AppProcess.start(settings, p, log);
         LiveClient live = null;
         RedisLatencyProbe redisProbe = null;
@@ -71,7 +72,7 @@ final class AppUnderTest implements AutoCloseable {
         Phase1Sync phase1 = null;
         try {
             feed.awaitConnection();
-            live = new LiveClient(app.livePort());
+            live = settings.liveClient() ? new LiveClient(app.livePort()) : null;
             redis = new BenchRedis(servers);
             if (probe && settings.redisUrl().isBlank()) {
                 redisProbe = new RedisLatencyProbe(servers, feed);

@@ -12,6 +12,8 @@ import java.util.List;
 record BenchSettings(
         Path appJar,
         String appJvmArgs,
+        java.util.Map<String, String> appProperties,
+        boolean liveClient,
         List<Mode> modes,
         List<String> scenarios,
         String jdbcUrl,
@@ -34,6 +36,9 @@ record BenchSettings(
         return new BenchSettings(
                 Path.of(System.getProperty("bench.appJar", "target/token-discovery-0.1.0-SNAPSHOT.jar")),
                 System.getProperty("bench.appJvmArgs", ""),
+                list("bench.appProperties", "").stream().map(kv -> kv.split("=", 2))
+                        .collect(java.util.stream.Collectors.toMap(kv -> kv[0], kv -> kv[1])),
+                Boolean.parseBoolean(System.getProperty("bench.liveClient", "true")),
                 Arrays.stream(System.getProperty("bench.modes", "write-through,phase1,write-behind").split(","))
                         .map(String::strip).filter(s -> !s.isEmpty()).map(Mode::of).toList(),
                 list("bench.scenarios", "incident,burst,many,sync"),

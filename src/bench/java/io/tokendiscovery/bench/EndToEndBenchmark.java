@@ -60,7 +60,8 @@ class EndToEndBenchmark {
                         + " pg_stat_statements)" : settings.jdbcUrl()) + ", "
                 + (settings.redisUrl().isBlank() ? "embedded Redis 6.2 (AOF everysec)" : settings.redisUrl()) + "\n"
                 + "- App JVM options: " + (settings.appJvmArgs().isBlank() ? "(none: JVM defaults)" : settings.appJvmArgs())
-                + "; modes " + settings.modes().stream().map(m -> m.label).toList() + "; runs " + repeats + "\n";
+                + "; extra app properties " + settings.appProperties() + "; live-push client "
+                + (settings.liveClient() ? "on" : "off") + "; modes " + settings.modes().stream().map(m -> m.label).toList() + "; runs " + repeats + "\n";
         String report = new ReportWriter(settings, results).write(header);
         Files.writeString(settings.out().resolve("end-to-end.md"), report);
         ReportChart.burst(results, settings.out().resolve("burst.png"));

@@ -27,7 +27,9 @@ final class Window {
     }
 
     static WindowResult measure(AppUnderTest t, String scenario, String label, Duration length) throws Exception {
-        t.live.latencies().drain();
+        if (t.live != null) {
+            t.live.latencies().drain();
+        }
         if (t.probe != null) {
             t.probe.latencies().drain();
         }
@@ -43,7 +45,8 @@ final class Window {
             throws Exception {
         double seconds = (b.nanos() - a.nanos()) / 1e9;
         double accepted = accepted(b.metrics()) - accepted(a.metrics());
-        double[] ui = LatencyRecorder.percentiles(t.live.latencies().drain(), 0.5, 0.99, 0.999);
+        double[] ui = t.live == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                : LatencyRecorder.percentiles(t.live.latencies().drain(), 0.5, 0.99, 0.999);
         double[] redis;
         String source;
         long redisSamples;
