@@ -32,7 +32,9 @@ public record TokenDiscoveryProperties(
         @Valid @NotNull States states,
         @Valid @NotNull Api api,
         @Valid @NotNull Live live,
-        @Valid @NotNull Ops ops) {
+        @Valid @NotNull Ops ops,
+        @Valid @NotNull Security security,
+        @NotNull WriteMode writeMode) {
 
     /** The PumpPortal connection. A blank url means: use the built-in simulator. */
     public record PumpPortal(
@@ -129,8 +131,36 @@ public record TokenDiscoveryProperties(
     /** The read API (docs/api.md). */
     public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
 
-    /** Operations: the PostgreSQL checkpoint monitor (docs/operations.md). */
-    public record Ops(@NotNull Duration postgresPollInterval) {}
+    /** Operations: the PostgreSQL checkpoint monitor and the readiness rules (docs/operations.md). */
+    public record Ops(
+            @NotNull Duration postgresPollInterval,
+            @NotNull Duration maxSyncAge,
+            @NotNull Duration feedDownGrace) {}
+
+    /**
+     * Users of the management console (Hawtio, Jolokia, actuator endpoints other than health and prometheus). A user
+     * whose password is blank does not exist; passwords come from the environment or a Kubernetes Secret.
+     */
+    public record Security(
+            @NotBlank String adminUsername,
+            String adminPassword,
+            @NotBlank String viewerUsername,
+            String viewerPassword) {
+
+        /** Never print the passwords: records' generated toString would. */
+        @Override
+        public String toString() {
+            return "Security[admin=" + adminUsername + ", viewer=" + viewerUsername + "]";
+        }
+    }
+
+    /** How token changes reach PostgreSQL (docs/operations.md#rollback-to-write-through). */
+    public enum WriteMode {
+        /** Redis first, one batched upsert per sync interval (the cure). */
+        WRITE_BEHIND,
+        /** Every swap also upserts its token's row at once (the incident's behaviour; the emergency rollback). */
+        WRITE_THROUGH
+    }
 
     /** Live price push to UIs (docs/api.md#live-push). */
     public record Live(

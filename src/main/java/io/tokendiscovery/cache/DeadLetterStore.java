@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -43,6 +46,14 @@ public class DeadLetterStore {
     }
 
     public void record(String rawFrame, String reason, String detail) {
+        record(rawFrame, reason, detail, null, null);
+    }
+
+    /**
+     * @param receiveSeq the frame's receive sequence and time when known: a replay reuses them, so a replayed old
+     *     frame can still never overwrite a newer price
+     */
+    public void record(String rawFrame, String reason, String detail, Long receiveSeq, Long receivedAt) {
         counters.computeIfAbsent(reason, r -> Counter.builder("tokendiscovery.ingest.dead.letters")
                         .description("Frames rejected into the dead-letter store, by reason")
                         .tag("reason", r)
@@ -55,6 +66,10 @@ public class DeadLetterStore {
         entry.put("detail", detail);
         entry.put("at", clock.instant().toString());
         entry.put("frameChars", frame.length());
+        if (receiveSeq != null) {
+            entry.put("receiveSeq", receiveSeq);
+            entry.put("receivedAt", receivedAt);
+        }
         entry.put("frame", frame.length() > MAX_STORED_FRAME_CHARS ? frame.substring(0, MAX_STORED_FRAME_CHARS) : frame);
         try {
             String json = mapper.writeValueAsString(entry);
@@ -69,4 +84,21 @@ public class DeadLetterStore {
         }
     }
 
+    /** @return the oldest {@code max} entries (JSON), oldest first; they stay in the list until {@link #remove}. */
+    public List<String> oldest(int max) {
+        List<String> newestFirst = redis.opsForList().range(keys.deadLetters(), -Math.max(1, max), -1);
+        List<String> oldestFirst = new ArrayList<>(newestFirst == null ? List.of() : newestFirst);
+        Collections.reverse(oldestFirst);
+        return oldestFirst;
+    }
+
+    /** Removes one entry (the oldest copy), after its replay. */
+    public void remove(String entry) {
+        redis.opsForList().remove(keys.deadLetters(), -1, entry);
+    }
+
+    public long size() {
+        Long size = redis.opsForList().size(keys.deadLetters());
+        return size == null ? 0 : size;
+    }
 }

@@ -86,6 +86,11 @@ public class RedisKeys {
     }
 
     /** Capped list of rejected frames, newest first. */
+    /** Epoch millis of the last successful Redis-to-PostgreSQL sync, by any replica. */
+    public String lastSyncSuccess() {
+        return prefix + "sync:last-success";
+    }
+
     public String deadLetters() {
         return prefix + "deadletter:frames";
     }

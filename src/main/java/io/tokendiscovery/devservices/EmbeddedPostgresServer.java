@@ -24,7 +24,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.directory = directory;
     }
 
-    static EmbeddedPostgresServer start(Path directory) {
+    public static EmbeddedPostgresServer start(Path directory) {
         Path data = directory.resolve("data");
         StaleProcess.stopIfRunning(data.resolve("postmaster.pid"), "PostgreSQL");
         try {

@@ -23,7 +23,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         this.directory = directory;
     }
 
-    static EmbeddedRedis start(Path directory) {
+    public static EmbeddedRedis start(Path directory) {
         Path pidFile = directory.resolve("redis.pid");
         StaleProcess.stopIfRunning(pidFile, "Redis");
         int port = FreePort.find();

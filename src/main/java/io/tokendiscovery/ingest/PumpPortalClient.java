@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -170,17 +171,20 @@ public class PumpPortalClient {
             cancelTimer(reconnectTimer);
             watchdogTimer = drainTimer = reconnectTimer = -1;
             outbox.clear();
-            if (socket != null) {
-                socket.close((short) 1000, "client stopping");
-                socket = null;
-            }
-            if (client != null) {
-                client.close();
-                client = null;
-            }
+            WebSocket closingSocket = socket;
+            WebSocketClient closingClient = client;
+            socket = null;
+            client = null;
             setState(ConnectionState.STOPPED);
             listener = null;
-            done.complete(null);
+            // Complete only once the connection is really closed: a feed leader hands over only after this, so two
+            // replicas never hold a PumpPortal connection at the same time.
+            Future<Void> socketClosed = closingSocket == null
+                    ? Future.succeededFuture() : closingSocket.close((short) 1000, "client stopping");
+            socketClosed.onComplete(closed -> {
+                Future<Void> clientClosed = closingClient == null ? Future.succeededFuture() : closingClient.close();
+                clientClosed.onComplete(ignored -> done.complete(null));
+            });
         });
         try {
             done.get(10, java.util.concurrent.TimeUnit.SECONDS);

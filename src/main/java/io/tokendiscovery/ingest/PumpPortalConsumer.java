@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public class PumpPortalConsumer extends DefaultConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(PumpPortalConsumer.class);
-    private static final Frame POISON = new Frame(null, false, 0, 0);
+    private static final Frame POISON = new Frame(null, false, 0, 0, 0);
 
     private final PumpPortalClient client;
     private final BlockingQueue<Frame> queue;
@@ -62,10 +62,10 @@ public class PumpPortalConsumer extends DefaultConsumer {
 
     /** On the event loop: never blocks. The queue has one spare slot so the frame that trips the pause fits. */
     private void enqueue(String text, boolean binary, long seq, long receivedAt) {
-        if (!queue.offer(new Frame(text, binary, seq, receivedAt))) {
+        if (!queue.offer(new Frame(text, binary, seq, receivedAt, System.nanoTime()))) {
             // Only reachable if the socket delivered after pause() took effect; keep the frame, briefly block.
             try {
-                queue.put(new Frame(text, binary, seq, receivedAt));
+                queue.put(new Frame(text, binary, seq, receivedAt, System.nanoTime()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -102,6 +102,7 @@ public class PumpPortalConsumer extends DefaultConsumer {
             exchange.getIn().setBody(frame.text());
             exchange.getIn().setHeader(PumpPortalHeaders.RECEIVE_SEQ, frame.seq());
             exchange.getIn().setHeader(PumpPortalHeaders.RECEIVED_AT, frame.receivedAt());
+            exchange.getIn().setHeader(PumpPortalHeaders.RECEIVED_NANOS, frame.receivedNanos());
             if (frame.binary()) {
                 exchange.getIn().setHeader(PumpPortalHeaders.BINARY, true);
             }
@@ -117,5 +118,5 @@ public class PumpPortalConsumer extends DefaultConsumer {
         }
     }
 
-    private record Frame(String text, boolean binary, long seq, long receivedAt) {}
+    private record Frame(String text, boolean binary, long seq, long receivedAt, long receivedNanos) {}
 }

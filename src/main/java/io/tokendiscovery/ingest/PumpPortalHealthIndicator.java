@@ -1,13 +1,17 @@
 package io.tokendiscovery.ingest;
 
+import io.tokendiscovery.TokenDiscoveryProperties;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.stereotype.Component;
 
 /**
- * Health of the PumpPortal connection ({@code /actuator/health}, component {@code pumpPortal}): UP while streaming,
- * DOWN while backing off, UNKNOWN while connecting or stopped. Details (shown only to authorised users) say why,
+ * Health of the PumpPortal connection ({@code /actuator/health}, component {@code pumpPortal}, part of readiness): UP
+ * while streaming and during a short reconnect, DOWN once the connection has been down longer than
+ * {@code tokendiscovery.ops.feed-down-grace}, UNKNOWN while connecting or when this replica does not hold the feed. Details (shown only to authorised users) say why,
  * including refused trade streams and a spent daily budget. Never includes the URL's query or the API key.
  */
 @Component("pumpPortalHealthIndicator")
@@ -16,12 +20,17 @@ public class PumpPortalHealthIndicator extends AbstractHealthIndicator {
     private final PumpPortalClient client;
     private final TradeSubscriptions subscriptions;
     private final TradeBudget budget;
+    private final Clock clock;
+    private final Duration downGrace;
 
-    public PumpPortalHealthIndicator(PumpPortalClient client, TradeSubscriptions subscriptions, TradeBudget budget) {
+    public PumpPortalHealthIndicator(PumpPortalClient client, TradeSubscriptions subscriptions, TradeBudget budget,
+            Clock clock, TokenDiscoveryProperties properties) {
         super("PumpPortal health check failed");
         this.client = client;
         this.subscriptions = subscriptions;
         this.budget = budget;
+        this.clock = clock;
+        this.downGrace = properties.ops().feedDownGrace();
     }
 
     @Override
@@ -29,7 +38,13 @@ public class PumpPortalHealthIndicator extends AbstractHealthIndicator {
         ConnectionState state = client.state();
         switch (state) {
             case STREAMING -> builder.up();
-            case BACKING_OFF -> builder.down();
+            case BACKING_OFF -> {
+                if (clock.millis() - client.stateSince() > downGrace.toMillis()) {
+                    builder.down();
+                } else {
+                    builder.up().withDetail("reconnecting", true);
+                }
+            }
             default -> builder.unknown();
         }
         builder.withDetail("state", state)

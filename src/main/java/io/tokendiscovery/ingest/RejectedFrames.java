@@ -3,6 +3,7 @@ package io.tokendiscovery.ingest;
 import io.tokendiscovery.cache.DeadLetterStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
 /** Called by the ingest error handling: files the raw frame and the reason into the dead-letter store. */
@@ -19,12 +20,15 @@ public class RejectedFrames {
     }
 
     public void record(@ExchangeProperty(RAW_FRAME) String rawFrame,
-            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
+            @Header(PumpPortalHeaders.RECEIVE_SEQ) Long receiveSeq,
+            @Header(PumpPortalHeaders.RECEIVED_AT) Long receivedAt) {
         if (cause instanceof FrameRejectedException rejected) {
-            deadLetters.record(rawFrame, rejected.getReason().name(), rejected.getMessage());
+            deadLetters.record(rawFrame, rejected.getReason().name(), rejected.getMessage(), receiveSeq, receivedAt);
         } else {
             deadLetters.record(rawFrame, RejectReason.PROCESSING_FAILED.name(),
-                    cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                    cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                    receiveSeq, receivedAt);
         }
     }
 }

@@ -52,6 +52,9 @@ public class TokenBatchWriter {
     private final SyncReports reports;
     private final int chunkSize;
 
+    /** sync_owner of rows dead-lettered by the write-through path. */
+    static final String WRITE_THROUGH_OWNER = "write-through";
+
     public TokenBatchWriter(DataSource dataSource, NamedParameterJdbcTemplate jdbc, TransactionTemplate transaction,
             ObjectMapper json, SyncReports reports, TokenDiscoveryProperties properties) {
         this.dataSource = dataSource;
@@ -86,6 +89,31 @@ public class TokenBatchWriter {
             return report;
         });
     }
+
+    /**
+     * Write-through mode: the one-row batch of {@link TokenSnapshots#loadOne}, one statement in its own transaction.
+     * A row the database rejects goes to {@code sync_dead_letter} as in a sync; other errors propagate (the token
+     * stays dirty for the next sync).
+     */
+    public Written writeThrough(Map<String, Object> row) {
+        return writeRows(row, WRITE_THROUGH_OWNER);
+    }
+
+    /**
+     * Upserts a batch outside a sync run (no claim, no sync_run row), in the caller's transaction or its own.
+     *
+     * @param owner recorded as sync_owner of rows the database rejects
+     */
+    public Written writeRows(Map<String, Object> batch, String owner) {
+        int rows = (Integer) batch.get(TokenSnapshots.ROWS);
+        Outcome outcome = new Outcome();
+        SyncClaim writer = new SyncClaim(owner, 0, List.of(), 0);
+        transaction.executeWithoutResult(status -> upsertRange(batch, 0, rows, writer, outcome));
+        return new Written(outcome.inserted, outcome.updated, outcome.deadLettered);
+    }
+
+    /** What {@link #writeRows} did. */
+    public record Written(int inserted, int updated, int deadLettered) {}
 
     private void upsertRange(Map<String, Object> batch, int from, int to, SyncClaim claim, Outcome outcome) {
         if (to <= from) {

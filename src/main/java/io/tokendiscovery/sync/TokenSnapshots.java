@@ -59,15 +59,29 @@ public class TokenSnapshots {
      *     Tokens whose hash is gone (nothing to write) are left out.
      */
     public Map<String, Object> load(SyncClaim claim) {
-        List<Map<String, String>> read = hashes.read(claim.getMints());
+        return columns(claim.getMints());
+    }
+
+    /** The same parameters for one token (write-through mode: one upsert per swap). */
+    public Map<String, Object> loadOne(String mint) {
+        return columns(List.of(mint));
+    }
+
+    private Map<String, Object> columns(List<String> mints) {
+        List<Map<String, String>> read = hashes.read(mints);
         List<Map<String, String>> present = new ArrayList<>(read.size());
         for (int i = 0; i < read.size(); i++) {
             Map<String, String> hash = read.get(i);
             if (hash.containsKey("version")) {
-                hash.putIfAbsent("mint", claim.getMints().get(i));
+                hash.putIfAbsent("mint", mints.get(i));
                 present.add(hash);
             }
         }
+        return batch(present);
+    }
+
+    /** Lays out token hashes (field -> text value) as the upsert's column arrays and thresholds. */
+    public Map<String, Object> batch(List<Map<String, String>> present) {
         Map<String, Object> params = new HashMap<>();
         for (String[] column : COLUMNS) {
             String[] values = new String[present.size()];

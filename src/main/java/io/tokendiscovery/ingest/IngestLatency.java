@@ -1,0 +1,33 @@
+package io.tokendiscovery.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
+
+/**
+ * The price update latency the plan tracks: frame received at the socket -> its change committed in Redis, as the
+ * timer {@code tokendiscovery.ingest.redis.latency} (histogram buckets, so p50/p99/p999 can be computed per replica
+ * and over all). It includes the time a frame waits in the receive queue during a burst, which is the point.
+ */
+@Component("ingestLatency")
+public class IngestLatency {
+
+    private final Timer redisCommitted;
+
+    public IngestLatency(MeterRegistry meters) {
+        this.redisCommitted = Timer.builder("tokendiscovery.ingest.redis.latency")
+                .description("Frame received from PumpPortal -> change committed in Redis")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters);
+    }
+
+    public void redisCommitted(@Header(PumpPortalHeaders.RECEIVED_NANOS) Long receivedNanos) {
+        if (receivedNanos != null) {
+            redisCommitted.record(Duration.ofNanos(Math.max(0, System.nanoTime() - receivedNanos)));
+        }
+    }
+}
