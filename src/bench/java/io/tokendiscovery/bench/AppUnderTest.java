@@ -40,7 +40,8 @@ final class AppUnderTest implements AutoCloseable {
 
     /**
      * @param syncCron the write-behind sync's cron (write-behind mode); Phase 1 runs every {@code phase1IntervalMs}
-     * @param probe whether to run the {@link RedisLatencyProbe} (its 1,024 probe mints are synced too)
+     * @param probe whether to run the {@link RedisLatencyProbe} when the app has no frame -> Redis timer of its own
+     *     (its 1,024 probe mints are synced too)
      * @param overrides further app properties of the scenario
      */
     static AppUnderTest start(BenchSettings settings, Mode mode, BenchServers servers, Feed feed, String syncCron,
@@ -74,7 +75,8 @@ final class AppUnderTest implements AutoCloseable {
             feed.awaitConnection();
             live = settings.liveClient() ? new LiveClient(app.livePort()) : null;
             redis = new BenchRedis(servers);
-            if (probe && settings.redisUrl().isBlank()) {
+            boolean appTimesRedis = Prometheus.scrape(app).has(Window.REDIS_TIMER + "_bucket");
+            if (probe && !appTimesRedis && settings.redisUrl().isBlank()) {
                 redisProbe = new RedisLatencyProbe(servers, feed);
             }
             if (mode == Mode.PHASE1) {

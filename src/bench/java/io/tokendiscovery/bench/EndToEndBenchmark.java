@@ -33,7 +33,7 @@ class EndToEndBenchmark {
             if (settings.runs("incident")) {
                 for (Mode mode : settings.modes()) {
                     results.incidents.add(new Results.Incident(run, IncidentScenario.run(settings, mode, run),
-                            settings.incidentIntervals()));
+                            IncidentScenario.intervals(settings, mode)));
                 }
             }
             if (settings.runs("burst")) {

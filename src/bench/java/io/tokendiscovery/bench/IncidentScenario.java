@@ -20,20 +20,30 @@ final class IncidentScenario {
 
     private IncidentScenario() {}
 
+    /** Measured intervals of a mode (write-through: one, see {@link BenchSettings#incidentScale(Mode)}). */
+    static int intervals(BenchSettings settings, Mode mode) {
+        return mode == Mode.WRITE_THROUGH ? 1 : settings.incidentIntervals();
+    }
+
     static WindowResult run(BenchSettings settings, Mode mode, int repeat) throws Exception {
-        Duration interval = settings.incidentInterval();
-        double rate = INCIDENT_SWAPS_PER_SECOND * settings.incidentScale();
+        Duration interval = settings.incidentInterval(mode);
+        int scale = settings.incidentScale(mode);
+        double rate = INCIDENT_SWAPS_PER_SECOND * scale;
+        // write-through has no sync to wait for: its writes are steady from the first swap
+        int warmup = mode == Mode.WRITE_THROUGH ? 0 : settings.incidentWarmupIntervals();
+        int intervals = intervals(settings, mode);
         System.out.printf("[incident] %s: %.0f frames/s, sync every %s, %d warm-up + %d measured intervals%n",
-                mode.label, rate, interval, settings.incidentWarmupIntervals(), settings.incidentIntervals());
+                mode.label, rate, interval, warmup, intervals);
         try (BenchServers servers = BenchServers.start(settings, interval);
                 Feed feed = new Feed(rate, ACTIVE_MINTS, CREATE_SHARE, 41 + repeat);
                 AppUnderTest t = AppUnderTest.start(settings, mode, servers, feed, Crons.every(interval),
                         interval.toMillis(), false, Map.of(),
                         settings.out().resolve("logs/incident-" + mode.label + "-" + repeat + ".log"))) {
-            Thread.sleep(interval.toMillis() * settings.incidentWarmupIntervals());
-            Window.awaitMidInterval(interval);
-            return Window.measure(t, "incident", "x" + settings.incidentScale(),
-                    interval.multipliedBy(settings.incidentIntervals()));
+            Thread.sleep(Math.max(30_000, interval.toMillis() * warmup));
+            if (mode != Mode.WRITE_THROUGH) {
+                Window.awaitMidInterval(interval);
+            }
+            return Window.measure(t, "incident", "x" + scale, interval.multipliedBy(intervals));
         }
     }
 }

@@ -33,6 +33,18 @@ final class LiveClient implements AutoCloseable {
                         webSocket.request(1);
                         return null;
                     }
+
+                    @Override
+                    public void onError(WebSocket webSocket, Throwable error) {
+                        System.out.println("[live] client error after " + messages.get() + " messages: " + error);
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        System.out.println("[live] closed by the app (" + statusCode + " " + reason + ") after "
+                                + messages.get() + " messages");
+                        return null;
+                    }
                 })
                 .get(10, TimeUnit.SECONDS);
         socket.sendText("{\"feed\":\"hot\"}", true).get(5, TimeUnit.SECONDS);

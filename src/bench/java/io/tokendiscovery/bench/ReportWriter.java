@@ -44,23 +44,23 @@ final class ReportWriter {
     }
 
     private void incident() {
-        int k = settings.incidentScale();
-        md.append("\n### Incident load (41 swaps/s, <= 150 active mints), time-compressed x").append(k).append('\n');
-        md.append("\n").append(41 * k).append(" frames/s, one sync every ").append(300 / k)
-                .append(" s, checkpoint_timeout ").append(Math.max(30, 300 / k)).append(" s: one compressed interval"
-                + " = one real 5-minute interval (same frames, tokens and swaps). Per-5-min figures = window / ")
-                .append(settings.incidentIntervals()).append(" intervals.\n\n");
-        md.append("| Run | Mode | Frames/s accepted | App CPU (cores) | App RSS MB | Frame->Redis p50/p99/p999 ms |"
+        md.append("\n### Incident load (41 swaps/s, <= 150 active mints), time-compressed\n");
+        md.append("\nScale xk: 41 x k frames/s, one sync every 300 / k s, checkpoint_timeout 300 / k s (at least 30 s):"
+                + " one compressed interval = one real 5-minute interval (same frames, tokens and swaps). Per-5-min"
+                + " figures = window / measured intervals (write-through: x").append(settings.incidentScaleWriteThrough())
+                .append(", one interval; the others: x").append(settings.incidentScale()).append(", ")
+                .append(settings.incidentIntervals()).append(" intervals).\n\n");
+        md.append("| Run | Mode | Scale | Frames/s accepted | App CPU (cores) | App RSS MB | Frame->Redis p50/p99/p999 ms |"
                 + " Frame->UI p50/p99/p999 ms | Writing statements / 5 min | Rows written / 5 min |"
                 + " Sync runs | Tokens per sync | WAL bytes / 5 min | WAL vs write-through | Checkpoints timed/req |"
                 + " FPI / WAL records |\n");
-        md.append("|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        md.append("|---:|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for (Results.Incident i : results.incidents) {
             WindowResult w = i.window();
             PostgresCounters pg = w.postgres();
             md.append(String.format(Locale.ROOT,
-                    "| %d | %s | %.1f | %.2f | %.0f | %s | %s | %s | %.0f | %d | %s | %s | %s | %d/%d | %s |\n",
-                    i.run(), w.mode(), w.acceptedPerSecond(), w.cpuCores(), mb(w.rssBytes()),
+                    "| %d | %s | %s | %.1f | %.2f | %.0f | %s | %s | %s | %.0f | %d | %s | %s | %s | %d/%d | %s |\n",
+                    i.run(), w.mode(), w.label(), w.acceptedPerSecond(), w.cpuCores(), mb(w.rssBytes()),
                     latency(w.redisLatency(), w.redisLatencySource()), latency(w.uiLatency(), null),
                     pg.statements() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", i.per5Min(pg.statements())),
                     i.per5Min(pg.rowsWritten()), w.syncRuns(),
