@@ -36,7 +36,8 @@ final class IncidentScenario {
                 mode.label, rate, interval, warmup, intervals);
         try (BenchServers servers = BenchServers.start(settings, interval);
                 Feed feed = new Feed(rate, ACTIVE_MINTS, CREATE_SHARE, 41 + repeat);
-                AppUnderTest t = AppUnderTest.start(settings, mode, servers, feed, Crons.every(interval),
+                AppUnderTest t = AppUnderTest.start(settings, mode, servers, feed,
+                        mode == Mode.WRITE_THROUGH ? AppUnderTest.NEVER : Crons.every(interval),
                         interval.toMillis(), false, Map.of(),
                         settings.out().resolve("logs/incident-" + mode.label + "-" + repeat + ".log"))) {
             Thread.sleep(Math.max(30_000, interval.toMillis() * warmup));
