@@ -14,6 +14,20 @@ import org.junit.jupiter.api.Test;
  */
 class EndToEndBenchmark {
 
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
+    /** A scenario that fails (e.g. the app process was stopped from outside) is noted in the report; the rest runs. */
+    private static void attempt(Results results, String what, Scenario scenario) {
+        try {
+            scenario.run();
+        } catch (Exception e) {
+            System.out.println("[bench] " + what + " failed: " + e);
+            results.notes.add(what + " failed, not in the tables: " + e);
+        }
+    }
+
     @Test
     void run() throws Exception {
         Object root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -30,26 +44,28 @@ class EndToEndBenchmark {
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
         Results results = new Results();
         for (int run = 0; run < repeats; run++) {
-            if (settings.runs("incident")) {
-                for (Mode mode : settings.modes()) {
-                    results.incidents.add(new Results.Incident(run, IncidentScenario.run(settings, mode, run),
-                            IncidentScenario.intervals(settings, mode)));
+            int r = run;
+            for (Mode mode : settings.modes()) {
+                if (settings.runs("incident")) {
+                    attempt(results, "incident " + mode.label, () -> results.incidents.add(new Results.Incident(r,
+                            IncidentScenario.run(settings, mode, r), IncidentScenario.intervals(settings, mode))));
                 }
             }
-            if (settings.runs("burst")) {
-                for (Mode mode : settings.modes()) {
-                    results.bursts.add(new Results.Burst(run, mode.label, BurstScenario.run(settings, mode, run)));
+            for (Mode mode : settings.modes()) {
+                if (settings.runs("burst")) {
+                    attempt(results, "burst " + mode.label, () -> results.bursts.add(
+                            new Results.Burst(r, mode.label, BurstScenario.run(settings, mode, r))));
                 }
             }
-            if (settings.runs("many")) {
-                for (Mode mode : settings.modes()) {
-                    results.many.add(new Results.Many(run, ManyTokensScenario.run(settings, mode, run),
-                            settings.manyIntervals()));
+            for (Mode mode : settings.modes()) {
+                if (settings.runs("many")) {
+                    attempt(results, "many " + mode.label, () -> results.many.add(
+                            new Results.Many(r, ManyTokensScenario.run(settings, mode, r), settings.manyIntervals())));
                 }
             }
         }
         if (settings.runs("sync")) {
-            results.syncs.addAll(SyncBatchScenario.run(settings));
+            attempt(results, "sync", () -> results.syncs.addAll(SyncBatchScenario.run(settings)));
         }
         String header = "## End-to-end run " + started + " to " + Instant.now() + "\n\n"
                 + "- Machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
