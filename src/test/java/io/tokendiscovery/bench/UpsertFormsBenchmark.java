@@ -16,10 +16,8 @@ import io.tokendiscovery.sync.TokenSnapshots;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -290,41 +288,16 @@ class UpsertFormsBenchmark {
 
     /** The statement of the file, straight over pgjdbc: one PreparedStatement, a text[] per column. */
     private static FormWriter floor(Connection connection, UpsertStatements.Jdbc statement) throws SQLException {
-        connection.setAutoCommit(false);
+        FloorUpsert floor = new FloorUpsert(connection, statement);
         return new FormWriter() {
             @Override
             public Written write(Map<String, Object> batch, List<String> mints) throws SQLException {
-                List<Array> arrays = new ArrayList<>();
-                int returned = 0;
-                try (PreparedStatement ps = connection.prepareStatement(statement.sql())) {
-                    int index = 1;
-                    for (String name : statement.parameters()) {
-                        Object value = batch.get(name);
-                        if (value instanceof String[] column) {
-                            Array array = connection.createArrayOf("text", column);
-                            arrays.add(array);
-                            ps.setArray(index++, array);
-                        } else {
-                            ps.setObject(index++, value);
-                        }
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rs.getBoolean(2);
-                            returned++;
-                        }
-                    }
-                }
-                connection.commit();
-                for (Array array : arrays) {
-                    array.free();
-                }
-                return new Written(returned, null);
+                return new Written(floor.write(batch), null);
             }
 
             @Override
             public void close() throws SQLException {
-                connection.close();
+                floor.close();
             }
         };
     }
