@@ -45,10 +45,6 @@ public class DeadLetterStore {
         this.maxEntries = properties.redis().deadLetterMaxEntries();
     }
 
-    public void record(String rawFrame, String reason, String detail) {
-        record(rawFrame, reason, detail, null, null);
-    }
-
     /**
      * @param receiveSeq the frame's receive sequence and time when known: a replay reuses them, so a replayed old
      *     frame can still never overwrite a newer price

@@ -32,8 +32,8 @@ public class FrameReplay {
     }
 
     /** @return up to {@code max} entries, oldest first */
-    public List<String> oldest(Integer max) {
-        return deadLetters.oldest(max == null || max <= 0 ? 1000 : max);
+    public List<String> oldest(int max) {
+        return deadLetters.oldest(max);
     }
 
     /**

@@ -49,13 +49,12 @@ public class SyncDeadLetters {
     }
 
     /** @return {@code replayed} rows, {@code written} to token_discovery, {@code rejectedAgain} */
-    public Map<String, Integer> replay(Integer max) {
-        int limit = max == null || max <= 0 ? 1000 : max;
+    public Map<String, Integer> replay(int max) {
         return transaction.execute(status -> {
             List<Map<String, Object>> open = jdbc.queryForList("""
                     SELECT id, payload::text AS payload FROM sync_dead_letter
                     WHERE replayed_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
-                    """, new MapSqlParameterSource("limit", limit));
+                    """, new MapSqlParameterSource("limit", max));
             Map<String, Integer> report = new LinkedHashMap<>();
             report.put("replayed", open.size());
             if (open.isEmpty()) {
