@@ -7,10 +7,10 @@
 -- ('' = unchanged, '-' = leaves the feed), feed size, trade JSON ('' = none), trades kept per token.
 -- Returns 0 for a duplicate signature, 1 when applied without a newer price, 2 when the latest values were newer.
 local seq = tonumber(ARGV[1])
-if ARGV[3] ~= '0' then
-  if not redis.call('SET', KEYS[4], ARGV[1], 'NX', 'EX', ARGV[3]) then
-    return 0
-  end
+-- A duplicate signature is dropped. The signature is recorded only at the end, once every write succeeded: Redis does
+-- not roll a script back, so a change that failed half way (an error reply) must stay replayable, not look applied.
+if ARGV[3] ~= '0' and redis.call('EXISTS', KEYS[4]) == 1 then
+  return 0
 end
 
 local i = 6
@@ -112,4 +112,7 @@ redis.call('PERSIST', token)
 redis.call('PERSIST', KEYS[2])
 redis.call('PERSIST', KEYS[8])
 redis.call('ZADD', KEYS[3], 'NX', ARGV[2], ARGV[4])
+if ARGV[3] ~= '0' then
+  redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[3])
+end
 return applied

@@ -76,7 +76,8 @@ public record TokenDiscoveryProperties(
             @NotNull Duration newTokenTradeWindow,
             @NotNull Duration subscriptionFlushInterval,
             @NotNull Duration signatureDedupTtl,
-            @NotNull Duration statsLogInterval) {}
+            @NotNull Duration statsLogInterval,
+            @Min(1) int maxBatch) {}
 
     /**
      * SOL/USD: polled from {@code solUsdSources} in order, cached in Redis, validated; {@code solUsd} is the last

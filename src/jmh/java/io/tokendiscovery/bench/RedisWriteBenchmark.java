@@ -33,9 +33,11 @@ import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 
 /**
- * The Redis side of the hot path against an embedded redis-server 6.2 on loopback (no AOF): the per-frame write
- * ({@code TokenStore.applyAndMarkDirty}, one Lua call) and the sync's batch read (HGETALL of 1,000 token hashes in
- * one pipeline, {@code TokenHashes.read}). Round trips included; a real Redis on another host adds its network.
+ * The Redis side of the hot path against an embedded redis-server 6.2 on loopback (no AOF): one change written
+ * alone ({@code TokenStore.applyAndMarkDirty}, one Lua call, one round trip), a batch of 500 changes as the ingest
+ * writes a burst ({@code TokenStore.applyAll}, 500 Lua calls pipelined; divide by 500 for the cost per change), and
+ * the sync's batch read (HGETALL of 1,000 token hashes in one pipeline, {@code TokenHashes.read}). Round trips
+ * included; a real Redis on another host adds its network.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
@@ -92,6 +94,13 @@ public class RedisWriteBenchmark {
     @Benchmark
     public TokenStore.Outcome applyAndMarkDirty() {
         return store.applyAndMarkDirty(updates.get(next++ & (UPDATES - 1)));
+    }
+
+    @Benchmark
+    public List<TokenStore.Outcome> applyBatchOf500() {
+        int from = next & (UPDATES - 1) & ~511;
+        next += 512;
+        return store.applyAll(updates.subList(from, from + 500));
     }
 
     @Benchmark

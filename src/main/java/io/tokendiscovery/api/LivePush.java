@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
@@ -100,9 +99,23 @@ public class LivePush {
         }
     }
 
-    /** After the ingest's Redis write: a newer price goes to every client that wants it. Never blocks. */
-    public void publish(@ExchangeProperty("tokenUpdate") TokenUpdate update, TokenStore.Outcome outcome) {
-        if (update == null || update.tick() == null || outcome != TokenStore.Outcome.NEWEST || clients.isEmpty()) {
+    /**
+     * After the ingest's Redis write of a batch: each change that set a newer price goes to every client that wants
+     * it, in order. Never blocks.
+     *
+     * @param outcomes the Redis outcome of each update, same order
+     */
+    public void publishAll(List<TokenUpdate> updates, List<TokenStore.Outcome> outcomes) {
+        if (clients.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < updates.size(); i++) {
+            publish(updates.get(i), outcomes.get(i));
+        }
+    }
+
+    private void publish(TokenUpdate update, TokenStore.Outcome outcome) {
+        if (update.tick() == null || outcome != TokenStore.Outcome.NEWEST) {
             return;
         }
         String message = "{\"type\":\"tick\"," + update.tick().substring(1);

@@ -69,12 +69,9 @@ public class DeadLetterStore {
         entry.put("frame", frame.length() > MAX_STORED_FRAME_CHARS ? frame.substring(0, MAX_STORED_FRAME_CHARS) : frame);
         try {
             String json = mapper.writeValueAsString(entry);
-            redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) connection -> {
-                byte[] key = keys.deadLetters().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                connection.listCommands().lPush(key, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                connection.listCommands().lTrim(key, 0, maxEntries - 1);
-                return null;
-            });
+            // two commands on the shared connection (a pipeline would open a connection of its own per call)
+            redis.opsForList().leftPush(keys.deadLetters(), json);
+            redis.opsForList().trim(keys.deadLetters(), 0, maxEntries - 1);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise a dead letter", e);
         }

@@ -3,26 +3,50 @@ package io.tokendiscovery.cache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * Applies a {@link TokenUpdate} to Redis and marks the token dirty, in ONE Lua script call: the write and the dirty
- * mark cannot be separated by a crash, a duplicate signature is dropped, and an older frame can never overwrite a
- * newer price (receive-sequence guard). No database access here: this is the ingest path.
+ * Applies {@link TokenUpdate}s to Redis and marks the tokens dirty, ONE Lua script call per update: the write and the
+ * dirty mark cannot be separated by a crash, a duplicate signature is dropped, and an older frame can never overwrite
+ * a newer price (receive-sequence guard). No database access here: this is the ingest path.
+ *
+ * <p>A batch is pipelined: every script call of the batch is sent on the shared connection without waiting for the
+ * previous reply, then all replies are awaited, so a burst of N frames costs one round trip instead of N. Redis runs
+ * the calls in the order they were sent (one connection), which is receive order. Spring's
+ * {@code executePipelined} is not used because it opens a dedicated connection per call without a pool.
  */
 @Component("tokenStore")
 public class TokenStore {
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
+    private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+
     private final RedisScript<Long> script =
             RedisScript.of(new ClassPathResource("redis/apply-token-update.lua"), Long.class);
+    private final byte[] scriptText = script.getScriptAsString().getBytes(StandardCharsets.UTF_8);
     private final String dedupTtlSeconds;
     private final HotScoreMath hot;
     private final String feedSize;
@@ -48,6 +72,122 @@ public class TokenStore {
 
     /** @return the outcome, also counted: DUPLICATE, APPLIED (counters only), or NEWEST */
     public Outcome applyAndMarkDirty(TokenUpdate update) {
+        Outcome outcome = applyAll(List.of(update)).get(0);
+        if (outcome == Outcome.REJECTED) {
+            throw new RedisSystemException("Redis rejected the change of token " + update.mint() + " (logged above)", null);
+        }
+        return outcome;
+    }
+
+    /**
+     * Applies the updates in order, pipelined (one round trip for the batch).
+     *
+     * @return one outcome per update, in order. {@link Outcome#REJECTED}: Redis answered that update's script with an
+     *     error (a key of the wrong type, a value Redis refuses); logged here, the other updates are not affected
+     * @throws RedisSystemException when Redis failed or did not answer in time; updates before the failure may have
+     *     been applied, and applying them again is harmless for trades (their signature is already recorded)
+     */
+    public List<Outcome> applyAll(List<TokenUpdate> updates) {
+        if (updates.isEmpty()) {
+            return List.of();
+        }
+        List<Long> results = redis.execute((RedisCallback<List<Long>>) connection -> evalAll(connection, updates));
+        if (results == null) {
+            throw new RedisSystemException("No replies from Redis", null);
+        }
+        List<Outcome> outcomes = new ArrayList<>(updates.size());
+        for (int i = 0; i < updates.size(); i++) {
+            Long result = results.get(i);
+            Outcome outcome = result == null ? Outcome.REJECTED
+                    : result == 0 ? Outcome.DUPLICATE : result == 1 ? Outcome.APPLIED : Outcome.NEWEST;
+            if (outcome == Outcome.DUPLICATE) {
+                duplicates.increment();
+            } else if (outcome == Outcome.APPLIED && updates.get(i).tick() != null) {
+                stale.increment();
+            }
+            outcomes.add(outcome);
+        }
+        return outcomes;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Long> evalAll(RedisConnection connection, List<TokenUpdate> updates) {
+        RedisClusterAsyncCommands<byte[], byte[]> async =
+                (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+        List<byte[][]> keysOf = new ArrayList<>(updates.size());
+        List<byte[][]> argsOf = new ArrayList<>(updates.size());
+        List<RedisFuture<Long>> futures = new ArrayList<>(updates.size());
+        for (TokenUpdate update : updates) {
+            keysOf.add(scriptKeys(update));
+            argsOf.add(scriptArgs(update));
+            futures.add(async.evalsha(script.getSha1(), ScriptOutputType.INTEGER, keysOf.get(keysOf.size() - 1),
+                    argsOf.get(argsOf.size() - 1)));
+        }
+        List<Long> results = new ArrayList<>(updates.size());
+        boolean reloaded = false;
+        for (int i = 0; i < futures.size(); i++) {
+            try {
+                results.add(await(futures.get(i)));
+            } catch (RedisRejectedException e) {
+                log.warn("Redis rejected the change of token {}: {}", updates.get(i).mint(), e.getMessage());
+                results.add(null);
+            } catch (RedisNoScriptException e) {
+                // Redis lost its script cache (restart, failover, SCRIPT FLUSH): the calls from here on were not run.
+                // Load the script once and send them again, in order.
+                if (reloaded) {
+                    throw new RedisSystemException("Redis refused the token update script after loading it", e);
+                }
+                reloaded = true;
+                await(async.scriptLoad(scriptText));
+                for (int j = i; j < futures.size(); j++) {
+                    futures.set(j, async.evalsha(script.getSha1(), ScriptOutputType.INTEGER, keysOf.get(j), argsOf.get(j)));
+                }
+                i--;
+            }
+        }
+        return results;
+    }
+
+    private static <T> T await(RedisFuture<T> future) {
+        try {
+            return future.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisNoScriptException noScript) {
+                throw noScript;
+            }
+            if (e.getCause() instanceof RedisCommandExecutionException reply) {
+                // an error reply to this one call (WRONGTYPE, a script error): the connection and the batch are fine
+                throw new RedisRejectedException(reply.getMessage());
+            }
+            throw new RedisSystemException("Token update script failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisSystemException("No reply from Redis within " + REPLY_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisSystemException("Interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static final class RedisRejectedException extends RuntimeException {
+        RedisRejectedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private byte[][] scriptKeys(TokenUpdate update) {
+        boolean dedup = update.signature() != null;
+        return new byte[][] {
+                bytes(keys.token(update.mint())),
+                bytes(keys.priceTick(update.mint())),
+                bytes(keys.dirty()),
+                bytes(dedup ? keys.signature(update.signature() + ":" + update.mint()) : keys.signature("-")),
+                bytes(keys.hotFeed()),
+                bytes(keys.newFeed()),
+                bytes(keys.graduatingFeed()),
+                bytes(keys.trades(update.mint()))};
+    }
+
+    private byte[][] scriptArgs(TokenUpdate update) {
         List<String> args = new ArrayList<>(16 + 2 * (update.latest().size() + update.always().size()
                 + update.once().size() + update.increments().size() + update.floatIncrements().size()));
         boolean dedup = update.signature() != null;
@@ -69,23 +209,15 @@ public class TokenStore {
         args.add(feedSize);
         args.add(feeds.tradeJson() == null ? "" : feeds.tradeJson());
         args.add(tradesKept);
-        List<String> scriptKeys = List.of(
-                keys.token(update.mint()),
-                keys.priceTick(update.mint()),
-                keys.dirty(),
-                dedup ? keys.signature(update.signature() + ":" + update.mint()) : keys.signature("-"),
-                keys.hotFeed(),
-                keys.newFeed(),
-                keys.graduatingFeed(),
-                keys.trades(update.mint()));
-        Long result = redis.execute(script, scriptKeys, args.toArray());
-        Outcome outcome = result == null || result == 0 ? Outcome.DUPLICATE : result == 1 ? Outcome.APPLIED : Outcome.NEWEST;
-        if (outcome == Outcome.DUPLICATE) {
-            duplicates.increment();
-        } else if (outcome == Outcome.APPLIED && update.tick() != null) {
-            stale.increment();
+        byte[][] encoded = new byte[args.size()][];
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = bytes(args.get(i));
         }
-        return outcome;
+        return encoded;
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     private static void addGroup(List<String> args, Map<String, ?> fields) {
@@ -99,6 +231,8 @@ public class TokenStore {
     public enum Outcome {
         DUPLICATE,
         APPLIED,
-        NEWEST
+        NEWEST,
+        /** Redis answered with an error for this change alone (logged); the ingest dead-letters its frame. */
+        REJECTED
     }
 }

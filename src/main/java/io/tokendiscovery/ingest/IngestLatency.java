@@ -3,7 +3,9 @@ package io.tokendiscovery.ingest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import org.apache.camel.Header;
+import io.tokendiscovery.cache.TokenStore;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,9 +27,17 @@ public class IngestLatency {
                 .register(meters);
     }
 
-    public void redisCommitted(@Header(PumpPortalHeaders.RECEIVED_NANOS) Long receivedNanos) {
-        if (receivedNanos != null) {
-            redisCommitted.record(Duration.ofNanos(Math.max(0, System.nanoTime() - receivedNanos)));
+    /**
+     * After the batch's Redis write: one sample per change Redis took (applied or a duplicate), from its frame's
+     * receive time.
+     */
+    public void redisCommitted(IngestBatch batch, List<TokenStore.Outcome> outcomes) {
+        long now = System.nanoTime();
+        for (int i = 0; i < outcomes.size(); i++) {
+            IngestBatch.Change change = batch.changes().get(i);
+            if (change.receivedNanos() != null && outcomes.get(i) != TokenStore.Outcome.REJECTED) {
+                redisCommitted.record(Math.max(0, now - change.receivedNanos()), TimeUnit.NANOSECONDS);
+            }
         }
     }
 }

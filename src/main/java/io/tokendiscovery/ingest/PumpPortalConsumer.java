@@ -1,13 +1,17 @@
 package io.tokendiscovery.ingest;
 
 import io.tokendiscovery.TokenDiscoveryProperties;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * them in receive order and slow Redis never blocks the event loop (pings keep flowing). When the queue fills up,
  * the socket is paused (TCP back-pressure) rather than frames dropped; it resumes below half full. On stop, frames
  * already received are processed before the thread exits.
+ *
+ * <p>The dispatcher hands the route everything queued at that moment, up to {@code maxBatch} frames, as ONE exchange
+ * (body: {@code List<Message>}, one message per frame in receive order). It never waits to fill a batch: on a calm
+ * feed each batch is one frame, so batching adds no latency; in a burst the per-exchange and per-round-trip costs are
+ * paid once per batch instead of once per frame.
  */
 public class PumpPortalConsumer extends DefaultConsumer {
 
@@ -25,6 +34,7 @@ public class PumpPortalConsumer extends DefaultConsumer {
     private final PumpPortalClient client;
     private final BlockingQueue<Frame> queue;
     private final int resumeBelow;
+    private final int maxBatch;
     private volatile boolean paused;
     private ExecutorService dispatcher;
 
@@ -36,6 +46,10 @@ public class PumpPortalConsumer extends DefaultConsumer {
                 : endpoint.getCamelContext().getRegistry()
                         .findSingleByType(TokenDiscoveryProperties.class).pumpportal().receiveQueueCapacity();
         this.queue = new ArrayBlockingQueue<>(capacity + 1);
+        this.maxBatch = Math.max(1, endpoint.getMaxBatch() > 0
+                ? endpoint.getMaxBatch()
+                : endpoint.getCamelContext().getRegistry()
+                        .findSingleByType(TokenDiscoveryProperties.class).ingest().maxBatch());
         this.resumeBelow = Math.max(1, capacity / 2);
     }
 
@@ -77,41 +91,54 @@ public class PumpPortalConsumer extends DefaultConsumer {
     }
 
     private void dispatchLoop() {
+        List<Frame> batch = new ArrayList<>(maxBatch);
         while (true) {
-            Frame frame;
+            batch.clear();
             try {
-                frame = queue.take();
+                batch.add(queue.take());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (frame == POISON) {
-                return;
-            }
+            queue.drainTo(batch, maxBatch - 1);
             if (paused && queue.size() < resumeBelow) {
                 paused = false;
                 client.resumeReading();
             }
-            process(frame);
+            int poison = batch.indexOf(POISON);
+            if (poison >= 0) {
+                if (poison > 0) {
+                    process(batch.subList(0, poison));
+                }
+                return;
+            }
+            process(batch);
         }
     }
 
-    private void process(Frame frame) {
+    private void process(List<Frame> frames) {
         Exchange exchange = createExchange(false);
         try {
-            exchange.getIn().setBody(frame.text());
-            exchange.getIn().setHeader(PumpPortalHeaders.RECEIVE_SEQ, frame.seq());
-            exchange.getIn().setHeader(PumpPortalHeaders.RECEIVED_AT, frame.receivedAt());
-            exchange.getIn().setHeader(PumpPortalHeaders.RECEIVED_NANOS, frame.receivedNanos());
-            if (frame.binary()) {
-                exchange.getIn().setHeader(PumpPortalHeaders.BINARY, true);
+            List<Message> messages = new ArrayList<>(frames.size());
+            for (Frame frame : frames) {
+                Message message = new DefaultMessage(exchange);
+                message.setBody(frame.text());
+                message.setHeader(PumpPortalHeaders.RECEIVE_SEQ, frame.seq());
+                message.setHeader(PumpPortalHeaders.RECEIVED_AT, frame.receivedAt());
+                message.setHeader(PumpPortalHeaders.RECEIVED_NANOS, frame.receivedNanos());
+                if (frame.binary()) {
+                    message.setHeader(PumpPortalHeaders.BINARY, true);
+                }
+                messages.add(message);
             }
+            exchange.getIn().setBody(messages);
+            exchange.getIn().setHeader(PumpPortalHeaders.BATCH_SIZE, messages.size());
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
         } finally {
             if (exchange.getException() != null) {
-                getExceptionHandler().handleException("Error processing PumpPortal frame", exchange,
+                getExceptionHandler().handleException("Error processing a batch of PumpPortal frames", exchange,
                         exchange.getException());
             }
             releaseExchange(exchange, false);

@@ -10,8 +10,10 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code pumpportal:<name>[?receiveQueueCapacity=N]}: a consumer-only endpoint delivering every PumpPortal frame
- * as a String body, in receive order, with {@link PumpPortalHeaders} stamped at the socket.
+ * {@code pumpportal:<name>[?receiveQueueCapacity=N&maxBatch=M]}: a consumer-only endpoint delivering the PumpPortal
+ * frames in receive order, as batches: the body is a {@code List<Message>} of the frames received since the last
+ * batch (one when the feed is calm, up to {@code maxBatch} in a burst), each message a String body with
+ * {@link PumpPortalHeaders} stamped at the socket. A {@code split} over the body gives one exchange per frame.
  */
 @UriEndpoint(firstVersion = "4.17.0", scheme = "pumpportal", title = "PumpPortal", syntax = "pumpportal:name",
         consumerOnly = true, category = {Category.MESSAGING})
@@ -22,6 +24,9 @@ public class PumpPortalEndpoint extends DefaultEndpoint {
     @UriParam(description = "Frames received but not yet processed; above it the socket is paused. "
             + "0 = tokendiscovery.pumpportal.receive-queue-capacity")
     private int receiveQueueCapacity;
+
+    @UriParam(description = "Most frames delivered in one batch. 0 = tokendiscovery.ingest.max-batch")
+    private int maxBatch;
 
     public PumpPortalEndpoint(String uri, PumpPortalComponent component, PumpPortalClient client) {
         super(uri, component);
@@ -47,5 +52,13 @@ public class PumpPortalEndpoint extends DefaultEndpoint {
 
     public void setReceiveQueueCapacity(int receiveQueueCapacity) {
         this.receiveQueueCapacity = receiveQueueCapacity;
+    }
+
+    public int getMaxBatch() {
+        return maxBatch;
+    }
+
+    public void setMaxBatch(int maxBatch) {
+        this.maxBatch = maxBatch;
     }
 }

@@ -16,5 +16,7 @@ public enum RejectReason {
     ABSURD_VALUE,
     FIELD_TOO_LONG,
     FEED_ERROR,
-    PROCESSING_FAILED
+    PROCESSING_FAILED,
+    /** Redis answered this frame's change with an error (e.g. a key of the wrong type); the rest of its batch was applied. */
+    REDIS_REJECTED
 }

@@ -1,12 +1,16 @@
 package io.tokendiscovery.ingest;
 
 import io.tokendiscovery.cache.DeadLetterStore;
+import io.tokendiscovery.cache.TokenStore;
+import java.util.List;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.springframework.stereotype.Component;
 
-/** Called by the ingest error handling: files the raw frame and the reason into the dead-letter store. */
+/** Called by the ingest error handling: files the raw frame(s) and the reason into the dead-letter store. */
 @Component("rejectedFrames")
 public class RejectedFrames {
 
@@ -29,6 +33,41 @@ public class RejectedFrames {
             deadLetters.record(rawFrame, RejectReason.PROCESSING_FAILED.name(),
                     cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage(),
                     receiveSeq, receivedAt);
+        }
+    }
+
+    /**
+     * A batch whose Redis write failed for good: every frame in it is dead-lettered (replaying one that was applied
+     * after all is harmless: its signature is already recorded). The body is the {@link IngestBatch}, or the raw
+     * {@code List<Message>} if the failure came before the frames were collected.
+     */
+    public void recordBatch(@Body Object batch, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+        String detail = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String reason = RejectReason.PROCESSING_FAILED.name();
+        if (batch instanceof IngestBatch changes) {
+            for (IngestBatch.Change change : changes.changes()) {
+                deadLetters.record(change.rawFrame(), reason, detail, change.receiveSeq(), change.receivedAt());
+            }
+        } else if (batch instanceof List<?> frames) {
+            for (Object frame : frames) {
+                if (frame instanceof Message message) {
+                    deadLetters.record(message.getBody(String.class), reason, detail,
+                            message.getHeader(PumpPortalHeaders.RECEIVE_SEQ, Long.class),
+                            message.getHeader(PumpPortalHeaders.RECEIVED_AT, Long.class));
+                }
+            }
+        }
+    }
+
+    /** After the batch's Redis write: the frames whose change Redis answered with an error are dead-lettered. */
+    public void recordRedisRejections(IngestBatch batch, List<TokenStore.Outcome> outcomes) {
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) == TokenStore.Outcome.REJECTED) {
+                IngestBatch.Change change = batch.changes().get(i);
+                deadLetters.record(change.rawFrame(), RejectReason.REDIS_REJECTED.name(),
+                        "Redis answered the token update script with an error (logged by TokenStore)",
+                        change.receiveSeq(), change.receivedAt());
+            }
         }
     }
 }

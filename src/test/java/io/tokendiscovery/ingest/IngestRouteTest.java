@@ -54,6 +54,7 @@ class IngestRouteTest {
     @Autowired RedisKeys keys;
     @Autowired MeterRegistry meters;
     @Autowired TestRestTemplate http;
+    @Autowired org.apache.camel.ProducerTemplate producer;
 
     @BeforeEach
     void streaming() {
@@ -104,6 +105,52 @@ class IngestRouteTest {
         simulator.sendRaw(SampleFrames.get(SampleFrames.FUNDED_KEY_NOTICE));
         await().atMost(Duration.ofSeconds(10)).until(client::tradesRefused);
         assertThat(meters.get("tokendiscovery.pumpportal.trade.refusals").counter().count()).isPositive();
+    }
+
+    @Test
+    void aBatchKeepsEveryGoodChangeBesideABadFrameAndAChangeRedisRefuses() {
+        String good = TestFrames.key32(1, 777);
+        String refused = TestFrames.key32(2, 777);
+        // a token key of the wrong type: Redis answers that token's script with WRONGTYPE, and only that one
+        redis.opsForValue().set(keys.token(refused), "not a hash");
+        ReceiveClock clock = new ReceiveClock(java.time.Clock.systemUTC());
+        List<org.apache.camel.Message> batch = new ArrayList<>();
+        List<String> texts = List.of(
+                "{not json",
+                TestFrames.trade(good, TestFrames.signature(1, 777), true, 1.0, 1000, 41, 30 * 1_073_000_000d / 41),
+                TestFrames.trade(refused, TestFrames.signature(2, 777), true, 1.0, 1000, 41, 30 * 1_073_000_000d / 41),
+                "{\"message\":\"Successfully subscribed to keys.\"}",
+                TestFrames.trade(good, TestFrames.signature(3, 777), false, 0.5, 500, 42, 30 * 1_073_000_000d / 42));
+        for (String text : texts) {
+            org.apache.camel.Message frame = new org.apache.camel.support.DefaultMessage(producer.getCamelContext());
+            frame.setBody(text);
+            frame.setHeader(PumpPortalHeaders.RECEIVE_SEQ, clock.next());
+            frame.setHeader(PumpPortalHeaders.RECEIVED_AT, System.currentTimeMillis());
+            frame.setHeader(PumpPortalHeaders.RECEIVED_NANOS, System.nanoTime());
+            batch.add(frame);
+        }
+        long latencySamples = meters.get("tokendiscovery.ingest.redis.latency").timer().count();
+        redis.delete(keys.deadLetters());
+        long deadBefore = 0;
+
+        producer.sendBody("direct:ingest-batch", batch);
+
+        assertThat(token(good)).containsEntry("trade_count", "2").containsEntry("buy_count", "1");
+        assertThat(Double.parseDouble((String) token(good).get("price_sol"))).isEqualTo(42 / (30 * 1_073_000_000d / 42));
+        assertThat(redis.opsForValue().get(keys.token(refused))).isEqualTo("not a hash");
+        assertThat(deadLetters() - deadBefore).isEqualTo(2);
+        List<String> reasons = redis.opsForList().range(keys.deadLetters(), 0, 1).stream()
+                .map(entry -> SampleFrames.parse(entry).get("reason").asText()).toList();
+        assertThat(reasons).containsExactly("REDIS_REJECTED", "NOT_JSON");
+        // one latency sample per change committed: the two good trades
+        assertThat(meters.get("tokendiscovery.ingest.redis.latency").timer().count() - latencySamples).isEqualTo(2);
+
+        // fixed, the refused frame replays: its signature was not recorded by the failed script
+        redis.delete(keys.token(refused));
+        producer.requestBody("direct:replay-dead-frames", 2);
+        assertThat(token(refused)).containsEntry("trade_count", "1");
+        assertThat(redis.opsForList().range(keys.deadLetters(), 0, -1)).singleElement()
+                .satisfies(entry -> assertThat(SampleFrames.parse(entry).get("reason").asText()).isEqualTo("NOT_JSON"));
     }
 
     @Test

@@ -188,7 +188,8 @@ class OperationsTest {
                     .contains("tokendiscovery_pumpportal_connection_state")
                     .contains("tokendiscovery_sync_runs_total")
                     .contains("camel_exchanges_total{")
-                    .contains("routeId=\"ingest-frame\"");
+                    .contains("routeId=\"ingest-frame\"")
+                    .contains("routeId=\"ingest-batch\"");
         });
     }
 

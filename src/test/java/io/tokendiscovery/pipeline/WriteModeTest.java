@@ -13,9 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,11 +79,13 @@ class WriteModeTest {
 
     private void trade(String mint, double sol) {
         double vSol = 40 + sol;
-        producer.sendBodyAndHeaders("direct:ingest-frame",
-                TestFrames.trade(mint, TestFrames.signature(++signatures, salt), true, sol, 1000, vSol,
-                        30 * 1_073_000_000d / vSol),
-                Map.of(PumpPortalHeaders.RECEIVE_SEQ, receiveClock.next(),
-                        PumpPortalHeaders.RECEIVED_AT, System.currentTimeMillis()));
+        // a batch of one frame, as the pumpportal: consumer delivers it
+        Message frame = new DefaultMessage(producer.getCamelContext());
+        frame.setBody(TestFrames.trade(mint, TestFrames.signature(++signatures, salt), true, sol, 1000, vSol,
+                30 * 1_073_000_000d / vSol));
+        frame.setHeader(PumpPortalHeaders.RECEIVE_SEQ, receiveClock.next());
+        frame.setHeader(PumpPortalHeaders.RECEIVED_AT, System.currentTimeMillis());
+        producer.sendBody("direct:ingest-batch", List.of(frame));
     }
 
     private Map<String, Object> row(String mint) {

@@ -1,0 +1,45 @@
+package io.tokendiscovery.ingest;
+
+import io.tokendiscovery.cache.TokenUpdate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The token changes of one batch of frames, in receive order, each with the frame it came from (for the dead-letter
+ * record should the batch's Redis write fail for good) and its receive stamps (for the latency timer). Built by
+ * {@link IngestBatchCollector} as the frame pipeline finishes each frame; frames that were rejected or carried no
+ * change (notices) are not in it.
+ */
+public final class IngestBatch {
+
+    /** One frame's change. {@code receivedNanos} is null for a replayed frame (no socket time to measure from). */
+    public record Change(TokenUpdate update, String rawFrame, Long receiveSeq, Long receivedAt, Long receivedNanos) {}
+
+    private final List<Change> changes = new ArrayList<>();
+
+    void add(Change change) {
+        changes.add(change);
+    }
+
+    public List<Change> changes() {
+        return changes;
+    }
+
+    /** The changes to write, in receive order. */
+    public List<TokenUpdate> getUpdates() {
+        List<TokenUpdate> updates = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            updates.add(change.update());
+        }
+        return updates;
+    }
+
+    public int size() {
+        return changes.size();
+    }
+
+    @Override
+    public String toString() {
+        return "IngestBatch[" + changes.size() + " changes]";
+    }
+}
