@@ -37,7 +37,8 @@ import redis.embedded.core.ExecutableProvider;
  * alone ({@code TokenStore.applyAndMarkDirty}, one Lua call, one round trip), a batch of 500 changes as the ingest
  * writes a burst ({@code TokenStore.applyAll}, 500 Lua calls pipelined; divide by 500 for the cost per change), and
  * the sync's batch read (HGETALL of 1,000 token hashes in one pipeline, {@code TokenHashes.read}). Round trips
- * included; a real Redis on another host adds its network.
+ * included; a real Redis on another host adds its network. {@code -jvmArgsAppend -Dbench.redis=host:port/db} runs
+ * against an existing server instead.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
@@ -53,24 +54,40 @@ public class RedisWriteBenchmark {
     private List<TokenUpdate> updates;
     private List<String> batchMints;
     private int next;
+    private String keyPattern;
 
     @Setup
     public void setUp() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        // -jvmArgsAppend -Dbench.redis=127.0.0.1:6379/15 : an existing Redis (own DB index and key prefix, deleted
+        // at the end) instead of the embedded 6.2, to compare servers
+        String external = System.getProperty("bench.redis", "");
+        String prefix = "td:";
+        if (external.isBlank()) {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            Path dir = Files.createDirectories(Path.of("target", "jmh-redis"));
+            server = RedisServer.newRedisServer()
+                    .executableProvider(ExecutableProvider.newJarResourceProvider(dir.toFile()))
+                    .bind("127.0.0.1").port(port).setting("save \"\"").setting("appendonly no").build();
+            server.start();
+            factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
+        } else {
+            String[] hostPortDb = external.split("[:/]");
+            RedisStandaloneConfiguration config =
+                    new RedisStandaloneConfiguration(hostPortDb[0], Integer.parseInt(hostPortDb[1]));
+            config.setDatabase(hostPortDb.length > 2 ? Integer.parseInt(hostPortDb[2]) : 0);
+            factory = new LettuceConnectionFactory(config);
+            prefix = "{jmh" + ProcessHandle.current().pid() + "}:";
         }
-        Path dir = Files.createDirectories(Path.of("target", "jmh-redis"));
-        server = RedisServer.newRedisServer()
-                .executableProvider(ExecutableProvider.newJarResourceProvider(dir.toFile()))
-                .bind("127.0.0.1").port(port).setting("save \"\"").setting("appendonly no").build();
-        server.start();
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
         factory.afterPropertiesSet();
         factory.start();
         StringRedisTemplate redis = new StringRedisTemplate(factory);
         // a signature is remembered 1 s: the 65,536 updates take longer than that to come round again
-        TokenDiscoveryProperties props = TestProperties.with(Map.of("tokendiscovery.ingest.signature-dedup-ttl", "1s"));
+        TokenDiscoveryProperties props = TestProperties.with(Map.of("tokendiscovery.ingest.signature-dedup-ttl", "1s",
+                "tokendiscovery.redis.key-prefix", prefix));
+        keyPattern = prefix + "*";
         RedisKeys keys = new RedisKeys(props);
         store = new TokenStore(redis, keys, props, new SimpleMeterRegistry());
         hashes = new TokenHashes(redis, keys);
@@ -110,7 +127,19 @@ public class RedisWriteBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
+        if (server != null) {
+            server.stop();
+        } else {
+            StringRedisTemplate redis = new StringRedisTemplate(factory);
+            try (var cursor = redis.scan(org.springframework.data.redis.core.ScanOptions.scanOptions()
+                    .match(keyPattern).count(1000).build())) {
+                List<String> batch = new ArrayList<>();
+                cursor.forEachRemaining(batch::add);
+                for (int from = 0; from < batch.size(); from += 1000) {
+                    redis.delete(batch.subList(from, Math.min(batch.size(), from + 1000)));
+                }
+            }
+        }
         factory.destroy();
-        server.stop();
     }
 }
