@@ -48,7 +48,7 @@ final class BenchServers implements AutoCloseable {
         String jdbc = settings.jdbcUrl();
         if (jdbc.isBlank()) {
             Path data = base.resolve("pg-data");
-            postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(Files.createDirectories(base.resolve("pg-bin")).toFile())
                     .setDataDirectory(data)
                     .setCleanDataDirectory(true)
@@ -59,8 +59,10 @@ final class BenchServers implements AutoCloseable {
                     .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("pg_stat_statements.track", "all")
                     .setServerConfig("checkpoint_timeout", Math.max(30, checkpointTimeout.toSeconds()) + "s")
-                    .setServerConfig("max_connections", "100")
-                    .start();
+                    .setServerConfig("max_connections", "100");
+            // -Dbench.pgSettings=wal_compression=on,... : extra server settings, e.g. to measure a tuning
+            settings.pgSettings().forEach(builder::setServerConfig);
+            postgres = builder.start();
             jdbc = postgres.getJdbcUrl("postgres", "postgres");
         }
         RedisServer redis = null;

@@ -13,6 +13,7 @@ record BenchSettings(
         Path appJar,
         String appJvmArgs,
         java.util.Map<String, String> appProperties,
+        java.util.Map<String, String> pgSettings,
         boolean liveClient,
         List<Mode> modes,
         List<String> scenarios,
@@ -38,6 +39,8 @@ record BenchSettings(
                 Path.of(System.getProperty("bench.appJar", "target/token-discovery-0.1.0-SNAPSHOT.jar")),
                 System.getProperty("bench.appJvmArgs", ""),
                 list("bench.appProperties", "").stream().map(kv -> kv.split("=", 2))
+                        .collect(java.util.stream.Collectors.toMap(kv -> kv[0], kv -> kv[1])),
+                list("bench.pgSettings", "").stream().map(kv -> kv.split("=", 2))
                         .collect(java.util.stream.Collectors.toMap(kv -> kv[0], kv -> kv[1])),
                 Boolean.parseBoolean(System.getProperty("bench.liveClient", "true")),
                 Arrays.stream(System.getProperty("bench.modes", "write-through,phase1,write-behind").split(","))

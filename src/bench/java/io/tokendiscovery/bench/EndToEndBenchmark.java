@@ -73,7 +73,8 @@ class EndToEndBenchmark {
                 + System.getProperty("os.arch") + "; load average at start " + loadAtStart + ", at end "
                 + Files.readString(Path.of("/proc/loadavg")).trim() + "\n"
                 + "- Servers: " + (settings.jdbcUrl().isBlank() ? "embedded PostgreSQL 14 (fsync=on, synchronous_commit=on,"
-                        + " pg_stat_statements)" : settings.jdbcUrl()) + ", "
+                        + " pg_stat_statements" + (settings.pgSettings().isEmpty() ? "" : ", " + settings.pgSettings()) + ")"
+                        : settings.jdbcUrl()) + ", "
                 + (settings.redisUrl().isBlank() ? "embedded Redis 6.2 (AOF everysec)" : settings.redisUrl()) + "\n"
                 + "- App JVM options: " + (settings.appJvmArgs().isBlank() ? "(none: JVM defaults)" : settings.appJvmArgs())
                 + "; extra app properties " + settings.appProperties() + "; live-push client "

@@ -123,16 +123,20 @@ final class ReportWriter {
         md.append("\n### Sync duration per batch size vs the raw SQL floor (same batch; ").append(settings.syncReps())
                 .append(" repetitions, medians)\n\n");
         md.append("| Batch | Pass | Runs | App sync ms (sync_run.duration_ms) | JMX call ms (incl. ack) | Floor ms |"
-                + " App / floor (median of ratios) | Claimed | Written |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " App / floor (median of ratios) | Claim ms | Read ms (HGETALL + arrays) | Write ms (tx incl. commit)"
+                + " | Write / floor | Acknowledge ms | Claimed | Written |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<SyncBatchScenario.Result>> groups = new LinkedHashMap<>();
         for (SyncBatchScenario.Result r : results.syncs) {
             groups.computeIfAbsent(r.size() + " " + r.pass(), k -> new ArrayList<>()).add(r);
         }
         groups.forEach((key, rs) -> md.append(String.format(Locale.ROOT,
-                "| %,d | %s | %d | %.1f | %.1f | %.1f | %.2fx | %d | %d |\n", rs.get(0).size(), rs.get(0).pass(),
+                "| %,d | %s | %d | %.1f | %.1f | %.1f | %.2fx | %.1f | %.1f | %.1f | %.2fx | %.1f | %d | %d |\n",
+                rs.get(0).size(), rs.get(0).pass(),
                 rs.size(), med(rs, SyncBatchScenario.Result::appMillis), med(rs, SyncBatchScenario.Result::callMillis),
                 med(rs, SyncBatchScenario.Result::floorMillis), med(rs, SyncBatchScenario.Result::ratio),
+                med(rs, r -> r.phase("claim")), med(rs, r -> r.phase("read")), med(rs, r -> r.phase("write")),
+                med(rs, r -> r.phase("write") / r.floorMillis()), med(rs, r -> r.phase("acknowledge")),
                 rs.get(0).claimed(), rs.get(0).written())));
     }
 

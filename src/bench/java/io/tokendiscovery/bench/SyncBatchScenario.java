@@ -30,13 +30,23 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 final class SyncBatchScenario {
 
+    /**
+     * @param phases milliseconds of the app's sync steps in this run (claim, read, write incl. commit, acknowledge),
+     *     from the difference of {@code tokendiscovery_sync_phase_seconds_sum} before and after
+     */
     record Result(int size, String pass, int repeat, long claimed, long written, double appMillis, double callMillis,
-            double floorMillis, int floorRows) {
+            double floorMillis, int floorRows, Map<String, Double> phases) {
+
+        double phase(String name) {
+            return phases.getOrDefault(name, Double.NaN);
+        }
 
         double ratio() {
             return appMillis / floorMillis;
         }
     }
+
+    static final List<String> PHASES = List.of("claim", "read", "write", "acknowledge");
 
     private SyncBatchScenario() {}
 
@@ -101,7 +111,14 @@ final class SyncBatchScenario {
         }
         feed.stopCrafted();
         Thread.sleep(500);
+        Prometheus before = Prometheus.scrape(t.app);
         double call = trigger.syncNow();
+        Prometheus after = Prometheus.scrape(t.app);
+        Map<String, Double> phases = new java.util.LinkedHashMap<>();
+        for (String phase : PHASES) {
+            phases.put(phase, 1000 * (after.sum("tokendiscovery_sync_phase_seconds_sum", "phase=\"" + phase + "\"")
+                    - before.sum("tokendiscovery_sync_phase_seconds_sum", "phase=\"" + phase + "\"")));
+        }
         long claimed;
         long written;
         double appMillis;
@@ -117,7 +134,7 @@ final class SyncBatchScenario {
         long start = System.nanoTime();
         int rows = floor.write(batch);
         double floorMillis = (System.nanoTime() - start) / 1e6;
-        return new Result(size, pass, repeat, claimed, written, appMillis, call, floorMillis, rows);
+        return new Result(size, pass, repeat, claimed, written, appMillis, call, floorMillis, rows, phases);
     }
 
     private static RedisStandaloneConfiguration redisConfig(BenchServers servers) {

@@ -1,14 +1,22 @@
 package io.tokendiscovery.sync;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** The tokens one sync run claimed, and who claimed them. Getters so routes can read it with simple expressions. */
+/**
+ * The tokens one sync run claimed, and who claimed them. Getters so routes can read it with simple expressions. The
+ * run's steps note how long each took ({@link #tookPhase}), published by {@link SyncReports} as
+ * {@code tokendiscovery.sync.phase} so a slow sync shows where its time went.
+ */
 public final class SyncClaim {
 
     private final String owner;
     private final long startedAtMillis;
     private final List<String> mints;
     private final int recovered;
+    private final Map<String, Long> phaseNanos = Collections.synchronizedMap(new LinkedHashMap<>());
 
     public SyncClaim(String owner, long startedAtMillis, List<String> mints, int recovered) {
         this.owner = owner;
@@ -36,5 +44,17 @@ public final class SyncClaim {
     /** Claims of dead syncs returned to the dirty set by this run. */
     public int getRecovered() {
         return recovered;
+    }
+
+    /** A step of the run took this long: claim, read, write (incl. commit) or acknowledge. */
+    public void tookPhase(String phase, long nanos) {
+        phaseNanos.put(phase, nanos);
+    }
+
+    /** The steps noted so far, in order, in nanoseconds. */
+    public Map<String, Long> getPhaseNanos() {
+        synchronized (phaseNanos) {
+            return new LinkedHashMap<>(phaseNanos);
+        }
     }
 }

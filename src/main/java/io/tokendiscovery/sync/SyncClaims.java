@@ -49,6 +49,7 @@ public class SyncClaims {
 
     /** Claims up to {@code max-batch-size} dirty tokens, oldest change first. */
     public SyncClaim claim() {
+        long began = System.nanoTime();
         long now = clock.millis();
         String owner = "sync-" + UUID.randomUUID();
         List<?> result = redis.execute(claimScript, List.of(keys.dirty(), keys.inFlight(), keys.inFlightOwners()),
@@ -65,7 +66,9 @@ public class SyncClaims {
             log.warn("Recovered {} tokens from sync claims whose owner did not finish within {}", recovered,
                     sync.claimTimeout());
         }
-        return new SyncClaim(owner, now, mints, recovered);
+        SyncClaim claim = new SyncClaim(owner, now, mints, recovered);
+        claim.tookPhase("claim", System.nanoTime() - began);
+        return claim;
     }
 
     /** After commit: ends the claims and starts the TTLs of tokens unchanged since the claim. */
@@ -73,6 +76,7 @@ public class SyncClaims {
         if (claim == null || claim.getMints().isEmpty()) {
             return 0;
         }
+        long began = System.nanoTime();
         List<String> scriptKeys = new ArrayList<>(4 + 3 * claim.getSize());
         scriptKeys.add(keys.dirty());
         scriptKeys.add(keys.inFlight());
@@ -89,6 +93,7 @@ public class SyncClaims {
             args.add(mint);
         }
         Long expiring = redis.execute(acknowledgeScript, scriptKeys, args.toArray());
+        claim.tookPhase("acknowledge", System.nanoTime() - began);
         return expiring == null ? 0 : expiring;
     }
 

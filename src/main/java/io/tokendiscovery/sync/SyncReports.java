@@ -33,10 +33,12 @@ public class SyncReports {
     private final Counter updated;
     private final Counter skipped;
     private final Counter deadLettered;
+    private final MeterRegistry meters;
 
     public SyncReports(Clock clock, NamedParameterJdbcTemplate jdbc, MeterRegistry meters) {
         this.clock = clock;
         this.jdbc = jdbc;
+        this.meters = meters;
         this.duration = Timer.builder("tokendiscovery.sync.duration")
                 .description("Duration of one Redis-to-PostgreSQL sync run")
                 .publishPercentileHistogram()
@@ -61,7 +63,16 @@ public class SyncReports {
     }
 
     /** After the commit and the acknowledgement: the run counts as a success. */
-    public void succeeded(@ExchangeProperty(REPORT_PROPERTY) SyncReport report) {
+    public void succeeded(@ExchangeProperty(REPORT_PROPERTY) SyncReport report,
+            @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        if (claim != null) {
+            claim.getPhaseNanos().forEach((phase, nanos) -> Timer.builder("tokendiscovery.sync.phase")
+                    .description("Time of one step of a successful sync run: claim (Lua), read (pipelined HGETALL "
+                            + "and column arrays), write (the upsert transaction incl. commit), acknowledge (Lua)")
+                    .tag("phase", phase)
+                    .register(meters)
+                    .record(nanos, TimeUnit.NANOSECONDS));
+        }
         duration.record(report.getDurationMs(), TimeUnit.MILLISECONDS);
         batchSize.record(report.getTotal());
         succeeded.increment();

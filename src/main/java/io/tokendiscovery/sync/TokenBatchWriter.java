@@ -72,6 +72,7 @@ public class TokenBatchWriter {
      * @return the run's report (also recorded in {@code sync_run} in the same transaction)
      */
     public SyncReport write(Map<String, Object> batch, @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        long began = System.nanoTime();
         int rows = (Integer) batch.get(TokenSnapshots.ROWS);
         int chunk = chunkSize > 0 ? chunkSize : Math.max(1, rows);
         Outcome outcome = new Outcome();
@@ -82,12 +83,14 @@ public class TokenBatchWriter {
             int start = from;
             transaction.executeWithoutResult(status -> upsertRange(batch, start, start + chunk, claim, outcome));
         }
-        return transaction.execute(status -> {
+        SyncReport written = transaction.execute(status -> {
             upsertRange(batch, lastStart, rows, claim, outcome);
             SyncReport report = reports.summarise(claim, outcome.inserted, outcome.updated, outcome.deadLettered);
             jdbc.update(insertRun.sql(), new MapSqlParameterSource(report.getSyncRunParameters()));
             return report;
         });
+        claim.tookPhase("write", System.nanoTime() - began);
+        return written;
     }
 
     /**

@@ -59,7 +59,10 @@ public class TokenSnapshots {
      *     Tokens whose hash is gone (nothing to write) are left out.
      */
     public Map<String, Object> load(SyncClaim claim) {
-        return columns(claim.getMints());
+        long began = System.nanoTime();
+        Map<String, Object> columns = columns(claim.getMints());
+        claim.tookPhase("read", System.nanoTime() - began);
+        return columns;
     }
 
     /** The same parameters for one token (write-through mode: one upsert per swap). */

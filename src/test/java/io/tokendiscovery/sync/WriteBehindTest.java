@@ -73,6 +73,7 @@ class WriteBehindTest {
     @Autowired org.springframework.transaction.support.TransactionTemplate transactionTemplate;
     @Autowired com.fasterxml.jackson.databind.ObjectMapper objectMapper;
     @Autowired SyncReports reports;
+    @Autowired io.micrometer.core.instrument.MeterRegistry meters;
     @Value("${spring.datasource.url}") String jdbcUrl;
 
     private final ReceiveClock receiveClock = new ReceiveClock(Clock.systemUTC());
@@ -153,7 +154,14 @@ class WriteBehindTest {
         trade(notEnoughVolume, 0.9999);    // 99.99 USD
         trade(watched, 0.001);
         jdbc.update("INSERT INTO token_watch (mint, watcher) VALUES (?, 'alice')", watched);
+        long writesTimed = meters.find("tokendiscovery.sync.phase").tag("phase", "write").timers().stream()
+                .mapToLong(t -> t.count()).sum();
         sync();
+        // each step of the run was timed
+        for (String phase : List.of("claim", "read", "write", "acknowledge")) {
+            assertThat(meters.get("tokendiscovery.sync.phase").tag("phase", phase).timer().count()).as(phase).isPositive();
+        }
+        assertThat(meters.get("tokendiscovery.sync.phase").tag("phase", "write").timer().count()).isEqualTo(writesTimed + 1);
 
         assertThat(hasRow(nineTrades)).isFalse();
         assertThat(hasRow(notEnoughVolume)).isFalse();
