@@ -6,6 +6,9 @@
 -- then the read side: hot weight (0: none), hot exponent, new-feed score ('' = none), graduating progress
 -- ('' = unchanged, '-' = leaves the feed), feed size, trade JSON ('' = none), trades kept per token.
 -- Returns 0 for a duplicate signature, 1 when applied without a newer price, 2 when the latest values were newer.
+--
+-- Cost: this runs once per frame, so the token hash is read with ONE HMGET and written with ONE HSET (every field
+-- of the change, computed here); only the decimal accumulators keep HINCRBYFLOAT, for its exact long-double sums.
 local seq = tonumber(ARGV[1])
 -- A duplicate signature is dropped. The signature is recorded only at the end, once every write succeeded: Redis does
 -- not roll a script back, so a change that failed half way (an error reply) must stay replayable, not look applied.
@@ -13,6 +16,7 @@ if ARGV[3] ~= '0' and redis.call('EXISTS', KEYS[4]) == 1 then
   return 0
 end
 
+-- The groups' positions in ARGV.
 local i = 6
 local function group()
   local n = tonumber(ARGV[i])
@@ -20,43 +24,62 @@ local function group()
   i = i + 1 + 2 * n
   return from, n
 end
+local latestFrom, latestN = group()
+local alwaysFrom, alwaysN = group()
+local onceFrom, onceN = group()
+local incFrom, incN = group()
+local floatFrom, floatN = group()
 
+-- One read of everything the change depends on: seq, version, hot_log, then the once fields, then the counters.
 local token = KEYS[1]
-local applied = 1
-local current = tonumber(redis.call('HGET', token, 'seq') or '0')
+local fields = {'seq', 'version', 'hot_log'}
+for j = onceFrom, onceFrom + 2 * onceN - 1, 2 do
+  fields[#fields + 1] = ARGV[j]
+end
+for j = incFrom, incFrom + 2 * incN - 1, 2 do
+  fields[#fields + 1] = ARGV[j]
+end
+local stored = redis.call('HMGET', token, unpack(fields))
 
-local from, n = group()
+local out = {}
+local function put(field, value)
+  out[#out + 1] = field
+  out[#out + 1] = value
+end
+
+-- once: written only if absent (first-seen time, metadata). Put first, so a latest or always value of the same
+-- field in this change wins (HSET applies its pairs in order).
+local k = 4
+for j = onceFrom, onceFrom + 2 * onceN - 1, 2 do
+  if not stored[k] then
+    put(ARGV[j], ARGV[j + 1])
+  end
+  k = k + 1
+end
+
+local applied = 1
+local current = tonumber(stored[1] or '0')
 -- Only a change carrying latest values (a price) moves the token's sequence: a state-only change from a job must
 -- not make frames received before it look older.
-if seq > current and (n > 0 or ARGV[5] ~= '') then
+if seq > current and (latestN > 0 or ARGV[5] ~= '') then
   applied = 2
-  if n > 0 then
-    redis.call('HSET', token, unpack(ARGV, from, from + 2 * n - 1))
+  for j = latestFrom, latestFrom + 2 * latestN - 1, 2 do
+    put(ARGV[j], ARGV[j + 1])
   end
-  redis.call('HSET', token, 'seq', ARGV[1])
+  put('seq', ARGV[1])
   if ARGV[5] ~= '' then
     redis.call('SET', KEYS[2], ARGV[5])
   end
 end
 
-from, n = group()
-if n > 0 then
-  redis.call('HSET', token, unpack(ARGV, from, from + 2 * n - 1))
+for j = alwaysFrom, alwaysFrom + 2 * alwaysN - 1, 2 do
+  put(ARGV[j], ARGV[j + 1])
 end
 
-from, n = group()
-for j = from, from + 2 * n - 1, 2 do
-  redis.call('HSETNX', token, ARGV[j], ARGV[j + 1])
-end
-
-from, n = group()
-for j = from, from + 2 * n - 1, 2 do
-  redis.call('HINCRBY', token, ARGV[j], ARGV[j + 1])
-end
-
-from, n = group()
-for j = from, from + 2 * n - 1, 2 do
-  redis.call('HINCRBYFLOAT', token, ARGV[j], ARGV[j + 1])
+-- integer counters: the stored value plus the increment
+for j = incFrom, incFrom + 2 * incN - 1, 2 do
+  put(ARGV[j], string.format('%d', (tonumber(stored[k]) or 0) + tonumber(ARGV[j + 1])))
+  k = k + 1
 end
 
 -- Read side, kept current as events arrive.
@@ -77,12 +100,12 @@ if hotWeight > 0 then
   -- hot score in log2 space, shifted by time: log2(sum of weight x 2^(t / half-life)); ordering by it is ordering
   -- by the decayed score at any instant, so the feed never needs a decay pass.
   local x = math.log(hotWeight) / math.log(2) + hotExponent
-  local old = tonumber(redis.call('HGET', token, 'hot_log') or '')
+  local old = tonumber(stored[3] or '')
   if old then
     local hi, lo = math.max(old, x), math.min(old, x)
     x = hi + math.log(1 + 2 ^ (lo - hi)) / math.log(2)
   end
-  redis.call('HSET', token, 'hot_log', string.format('%.12f', x))
+  put('hot_log', string.format('%.12f', x))
   redis.call('ZADD', KEYS[5], x, mint)
   trim(KEYS[5])
 end
@@ -103,9 +126,15 @@ end
 
 -- version: strictly increasing per change and never behind the receive clock, so it survives a Redis restart;
 -- PostgreSQL only accepts a row whose version is newer than the stored one.
-local version = tonumber(redis.call('HGET', token, 'version') or '0')
-version = math.max(version + 1, seq)
-redis.call('HSET', token, 'version', string.format('%.0f', version), 'updated_at', ARGV[2])
+local version = math.max(tonumber(stored[2] or '0') + 1, seq)
+put('version', string.format('%.0f', version))
+put('updated_at', ARGV[2])
+redis.call('HSET', token, unpack(out))
+
+-- decimal accumulators (volumes): HINCRBYFLOAT sums in long double, as before
+for j = floatFrom, floatFrom + 2 * floatN - 1, 2 do
+  redis.call('HINCRBYFLOAT', token, ARGV[j], ARGV[j + 1])
+end
 
 -- Dirty data never expires: TTLs are set only after the change is committed to PostgreSQL.
 redis.call('PERSIST', token)

@@ -6,8 +6,16 @@ import io.tokendiscovery.TokenDiscoveryProperties;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,9 +40,10 @@ import org.springframework.stereotype.Component;
  * a newer price (receive-sequence guard). No database access here: this is the ingest path.
  *
  * <p>A batch is pipelined: every script call of the batch is sent on the shared connection without waiting for the
- * previous reply, then all replies are awaited, so a burst of N frames costs one round trip instead of N. Redis runs
- * the calls in the order they were sent (one connection), which is receive order. Spring's
- * {@code executePipelined} is not used because it opens a dedicated connection per call without a pool.
+ * previous reply, written to the socket in one go (one flush), then all replies are awaited, so a burst of N frames
+ * costs one round trip instead of N. Redis runs the calls in the order they were sent (one connection), which is
+ * receive order. Spring's {@code executePipelined} is not used because it opens a dedicated connection per call
+ * without a pool; the shared connection's async API flushes per command, hence the batch dispatch.
  */
 @Component("tokenStore")
 public class TokenStore {
@@ -114,15 +123,14 @@ public class TokenStore {
     private List<Long> evalAll(RedisConnection connection, List<TokenUpdate> updates) {
         RedisClusterAsyncCommands<byte[], byte[]> async =
                 (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+        StatefulConnection<byte[], byte[]> stateful = statefulOf(async);
         List<byte[][]> keysOf = new ArrayList<>(updates.size());
         List<byte[][]> argsOf = new ArrayList<>(updates.size());
-        List<RedisFuture<Long>> futures = new ArrayList<>(updates.size());
         for (TokenUpdate update : updates) {
             keysOf.add(scriptKeys(update));
             argsOf.add(scriptArgs(update));
-            futures.add(async.evalsha(script.getSha1(), ScriptOutputType.INTEGER, keysOf.get(keysOf.size() - 1),
-                    argsOf.get(argsOf.size() - 1)));
         }
+        List<RedisFuture<Long>> futures = dispatch(stateful, keysOf, argsOf, 0);
         List<Long> results = new ArrayList<>(updates.size());
         boolean reloaded = false;
         for (int i = 0; i < futures.size(); i++) {
@@ -139,13 +147,43 @@ public class TokenStore {
                 }
                 reloaded = true;
                 await(async.scriptLoad(scriptText));
+                List<RedisFuture<Long>> again = dispatch(stateful, keysOf, argsOf, i);
                 for (int j = i; j < futures.size(); j++) {
-                    futures.set(j, async.evalsha(script.getSha1(), ScriptOutputType.INTEGER, keysOf.get(j), argsOf.get(j)));
+                    futures.set(j, again.get(j - i));
                 }
                 i--;
             }
         }
         return results;
+    }
+
+    /**
+     * Writes the script calls from index {@code from} on to the connection as ONE batch (one flush, one write to the
+     * socket), not one flush per call.
+     */
+    private List<RedisFuture<Long>> dispatch(StatefulConnection<byte[], byte[]> connection, List<byte[][]> keysOf,
+            List<byte[][]> argsOf, int from) {
+        List<AsyncCommand<byte[], byte[], Long>> commands = new ArrayList<>(keysOf.size() - from);
+        for (int j = from; j < keysOf.size(); j++) {
+            byte[][] scriptKeys = keysOf.get(j);
+            CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                    .add(script.getSha1()).add(scriptKeys.length).addKeys(scriptKeys).addValues(argsOf.get(j));
+            commands.add(new AsyncCommand<>(new Command<>(CommandType.EVALSHA,
+                    new IntegerOutput<>(ByteArrayCodec.INSTANCE), args)));
+        }
+        connection.dispatch(commands);
+        return new ArrayList<>(commands);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StatefulConnection<byte[], byte[]> statefulOf(RedisClusterAsyncCommands<byte[], byte[]> async) {
+        if (async instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
+            return standalone.getStatefulConnection();
+        }
+        if (async instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+            return cluster.getStatefulConnection();
+        }
+        throw new IllegalStateException("Unsupported Redis connection: " + async.getClass().getName());
     }
 
     private static <T> T await(RedisFuture<T> future) {
