@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ramps the firehose through {@code bench.burstRates}, {@code bench.burstStep} per step (after 2 s to settle), and
+ * Warms the app up at {@code bench.burstWarmupRate} (a rate it sustains, so the JIT warm-up leaves no backlog in the
+ * first step), then ramps the firehose through {@code bench.burstRates}, {@code bench.burstStep} per step (after 2 s
+ * to settle), and
  * stops one step after the knee: the first step whose p99 frame -> Redis exceeds 1 s, or where frames were lost
  * (the app's socket buffer full at the simulator), or fewer than 95 % of the frames sent were accepted. Sync and
  * Phase 1 at the production interval (5 minutes).
@@ -21,7 +23,7 @@ final class BurstScenario {
         System.out.printf("[burst] %s: rates %s, %s per step%n", mode.label, rates, settings.burstStep());
         List<WindowResult> steps = new ArrayList<>();
         try (BenchServers servers = BenchServers.start(settings, java.time.Duration.ofMinutes(5));
-                Feed feed = new Feed(rates.get(0), 500, 0.05, 7 + repeat);
+                Feed feed = new Feed(Math.min(settings.burstWarmupRate(), rates.get(0)), 500, 0.05, 7 + repeat);
                 AppUnderTest t = AppUnderTest.start(settings, mode, servers, feed, "0 0/5 * * * ?", 300_000, true,
                         Map.of(), settings.out().resolve("logs/burst-" + mode.label + "-" + repeat + ".log"))) {
             Thread.sleep(settings.burstWarmup().toMillis());
