@@ -93,7 +93,8 @@ final class AppUnderTest implements AutoCloseable {
     Snapshot snapshot() throws Exception {
         return new Snapshot(System.nanoTime(), System.currentTimeMillis(), ProcessStats.sample(app.pid()),
                 Prometheus.scrape(app), PostgresCounters.read(monitor, servers.schema()), feed.framesSent(),
-                feed.framesLost(), feed.framesSkipped());
+                feed.framesLost(), feed.framesSkipped(), ProcessStats.sample(ProcessHandle.current().pid()).cpuSeconds(),
+                redis.cpuSeconds());
     }
 
     @Override

@@ -24,6 +24,19 @@ final class BenchRedis implements AutoCloseable {
         return jedis.zcard(prefix + "sync:dirty");
     }
 
+    /** used_cpu_user + used_cpu_sys of INFO cpu: the server's own CPU seconds (NaN if not reported). */
+    double cpuSeconds() {
+        double seconds = 0;
+        int found = 0;
+        for (String line : jedis.info("cpu").split("\r?\n")) {
+            if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                found++;
+            }
+        }
+        return found == 2 ? seconds : Double.NaN;
+    }
+
     /** used_memory of INFO memory (the whole server). */
     long usedMemory() {
         for (String line : jedis.info("memory").split("\r?\n")) {

@@ -85,14 +85,16 @@ final class ReportWriter {
         md.append("\n### Burst: firehose ramp (").append(settings.burstStep().toSeconds())
                 .append(" s per step after 2 s to settle; knee: p99 frame->Redis > 1 s, frames lost, or < 95 % accepted)\n\n");
         md.append("| Run | Mode | Requested/s | Sent/s | Accepted/s | Lost | Skipped by simulator | Frame->Redis p50/p99/p999 ms |"
-                + " Frame->UI p50/p99/p999 ms | App CPU (cores) | App RSS MB | Knee |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|---|---|---:|---:|---|\n");
+                + " Frame->UI p50/p99/p999 ms | App CPU (cores) | Redis CPU (cores) | Harness CPU (cores) | App RSS MB |"
+                + " Knee |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|\n");
         for (Results.Burst b : results.bursts) {
             for (WindowResult w : b.steps()) {
-                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.0f | %d | %d | %s | %s | %.2f | %.0f | %s |\n",
+                md.append(String.format(Locale.ROOT,
+                        "| %d | %s | %s | %.0f | %.0f | %d | %d | %s | %s | %.2f | %.2f | %.2f | %.0f | %s |\n",
                         b.run(), w.mode(), w.label(), w.framesSent() / w.seconds(), w.acceptedPerSecond(),
                         w.framesLost(), w.framesSkipped(), latency(w.redisLatency(), w.redisLatencySource()),
-                        latency(w.uiLatency(), null), w.cpuCores(), mb(w.rssBytes()),
+                        latency(w.uiLatency(), null), w.cpuCores(), w.redisCores(), w.harnessCores(), mb(w.rssBytes()),
                         BurstScenario.isKnee(w) ? "**knee**" : ""));
             }
         }

@@ -9,4 +9,6 @@ record Snapshot(
         PostgresCounters postgres,
         long framesSent,
         long framesLost,
-        long framesSkipped) {}
+        long framesSkipped,
+        double harnessCpuSeconds,
+        double redisCpuSeconds) {}

@@ -69,7 +69,10 @@ final class Window {
         return new WindowResult(scenario, t.mode.label, label, seconds, b.framesSent() - a.framesSent(),
                 Math.round(accepted), b.framesLost() - a.framesLost(), b.framesSkipped() - a.framesSkipped(),
                 accepted / seconds,
-                b.process().coresSince(a.process()), b.process().rssBytes(), ProcessStats.peakRssBytes(t.app.pid()),
+                b.process().coresSince(a.process()),
+                (b.harnessCpuSeconds() - a.harnessCpuSeconds()) / seconds,
+                (b.redisCpuSeconds() - a.redisCpuSeconds()) / seconds,
+                b.process().rssBytes(), ProcessStats.peakRssBytes(t.app.pid()),
                 redis, source, redisSamples, ui, b.postgres().minus(a.postgres()), syncs.runs, syncs.tokens,
                 syncs.medianMillis, t.redis.usedMemory(), t.redis.count("token:*"));
     }

@@ -12,6 +12,8 @@ record WindowResult(
         long framesSkipped,
         double acceptedPerSecond,
         double cpuCores,
+        double harnessCores,
+        double redisCores,
         long rssBytes,
         long peakRssBytes,
         double[] redisLatency,

@@ -105,7 +105,7 @@ public class PumpPortalConsumer extends DefaultConsumer {
                 paused = false;
                 client.resumeReading();
             }
-            int poison = batch.indexOf(POISON);
+            int poison = indexOfPoison(batch);
             if (poison >= 0) {
                 if (poison > 0) {
                     process(batch.subList(0, poison));
@@ -114,6 +114,16 @@ public class PumpPortalConsumer extends DefaultConsumer {
             }
             process(batch);
         }
+    }
+
+    /** By identity: the poison pill is one object, whatever a real frame's fields hold. */
+    private static int indexOfPoison(List<Frame> batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) == POISON) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void process(List<Frame> frames) {
