@@ -16,21 +16,19 @@ public final class IngestBatch {
     public record Change(TokenUpdate update, String rawFrame, Long receiveSeq, Long receivedAt, Long receivedNanos) {}
 
     private final List<Change> changes = new ArrayList<>();
+    private final List<TokenUpdate> updates = new ArrayList<>();
 
     void add(Change change) {
         changes.add(change);
+        updates.add(change.update());
     }
 
     public List<Change> changes() {
         return changes;
     }
 
-    /** The changes to write, in receive order. */
+    /** The changes to write, in receive order (the same order as {@link #changes()}). */
     public List<TokenUpdate> getUpdates() {
-        List<TokenUpdate> updates = new ArrayList<>(changes.size());
-        for (Change change : changes) {
-            updates.add(change.update());
-        }
         return updates;
     }
 

@@ -41,15 +41,13 @@ public class PumpPortalConsumer extends DefaultConsumer {
     public PumpPortalConsumer(PumpPortalEndpoint endpoint, Processor processor, PumpPortalClient client) {
         super(endpoint, processor);
         this.client = client;
+        TokenDiscoveryProperties properties =
+                endpoint.getCamelContext().getRegistry().findSingleByType(TokenDiscoveryProperties.class);
         int capacity = endpoint.getReceiveQueueCapacity() > 0
                 ? endpoint.getReceiveQueueCapacity()
-                : endpoint.getCamelContext().getRegistry()
-                        .findSingleByType(TokenDiscoveryProperties.class).pumpportal().receiveQueueCapacity();
+                : properties.pumpportal().receiveQueueCapacity();
         this.queue = new ArrayBlockingQueue<>(capacity + 1);
-        this.maxBatch = Math.max(1, endpoint.getMaxBatch() > 0
-                ? endpoint.getMaxBatch()
-                : endpoint.getCamelContext().getRegistry()
-                        .findSingleByType(TokenDiscoveryProperties.class).ingest().maxBatch());
+        this.maxBatch = Math.max(1, endpoint.getMaxBatch() > 0 ? endpoint.getMaxBatch() : properties.ingest().maxBatch());
         this.resumeBelow = Math.max(1, capacity / 2);
     }
 
