@@ -32,10 +32,6 @@ public final class IngestBatch {
         return updates;
     }
 
-    public int size() {
-        return changes.size();
-    }
-
     @Override
     public String toString() {
         return "IngestBatch[" + changes.size() + " changes]";

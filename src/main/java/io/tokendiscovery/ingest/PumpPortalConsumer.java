@@ -140,7 +140,6 @@ public class PumpPortalConsumer extends DefaultConsumer {
                 messages.add(message);
             }
             exchange.getIn().setBody(messages);
-            exchange.getIn().setHeader(PumpPortalHeaders.BATCH_SIZE, messages.size());
             getProcessor().process(exchange);
         } catch (Exception e) {
             exchange.setException(e);

@@ -1,6 +1,6 @@
 package io.tokendiscovery.ingest;
 
-/** Headers the {@code pumpportal:} consumer stamps on every frame at the socket (and on each batch of frames). */
+/** Headers the {@code pumpportal:} consumer stamps on every frame at the socket. */
 public final class PumpPortalHeaders {
 
     /** Strictly increasing receive sequence (microsecond hybrid clock, see {@link ReceiveClock}). */
@@ -14,9 +14,6 @@ public final class PumpPortalHeaders {
 
     /** Present (true) when the frame arrived as a binary WebSocket message, which PumpPortal never sends. */
     public static final String BINARY = "PumpPortalBinary";
-
-    /** On the batch exchange: how many frames its body holds. */
-    public static final String BATCH_SIZE = "PumpPortalBatchSize";
 
     private PumpPortalHeaders() {}
 }

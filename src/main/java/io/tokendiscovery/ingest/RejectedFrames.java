@@ -30,10 +30,12 @@ public class RejectedFrames {
         if (cause instanceof FrameRejectedException rejected) {
             deadLetters.record(rawFrame, rejected.getReason().name(), rejected.getMessage(), receiveSeq, receivedAt);
         } else {
-            deadLetters.record(rawFrame, RejectReason.PROCESSING_FAILED.name(),
-                    cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                    receiveSeq, receivedAt);
+            deadLetters.record(rawFrame, RejectReason.PROCESSING_FAILED.name(), describe(cause), receiveSeq, receivedAt);
         }
+    }
+
+    private static String describe(Exception cause) {
+        return cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
 
     /**
@@ -42,7 +44,7 @@ public class RejectedFrames {
      * {@code List<Message>} if the failure came before the frames were collected.
      */
     public void recordBatch(@Body Object batch, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
-        String detail = cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String detail = describe(cause);
         String reason = RejectReason.PROCESSING_FAILED.name();
         if (batch instanceof IngestBatch changes) {
             for (IngestBatch.Change change : changes.changes()) {
