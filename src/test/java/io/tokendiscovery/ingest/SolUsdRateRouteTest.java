@@ -52,8 +52,10 @@ class SolUsdRateRouteTest {
         AtomicReference<StubServer.Reply> reply = new AtomicReference<>(new StubServer.Reply(503, ""));
         String url = stub.answer("/sol-price", reply::get);
         String interval = "tokendiscovery.pricing.sol-usd-refresh-interval";
-        TokenDiscoveryProperties properties =
-                SolUsdSourcesTest.properties(Map.of(interval, "1s"), new SolUsdSource("stub", url, "/solPrice"));
+        // A generous HTTP timeout: on a loaded CI machine a 500 ms one can fail every fetch of the await below.
+        TokenDiscoveryProperties properties = SolUsdSourcesTest.properties(
+                Map.of(interval, "1s", "tokendiscovery.pricing.sol-usd-http-timeout", "5s"),
+                new SolUsdSource("stub", url, "/solPrice"));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         SolUsdRate rate = new SolUsdRate(properties);
         camel.getRegistry().bind("solUsdSources",
@@ -67,6 +69,9 @@ class SolUsdRateRouteTest {
         FileLockClusterService cluster = new FileLockClusterService();
         cluster.setRoot(Files.createTempDirectory("sol-usd-cluster").toString());
         cluster.setAcquireLockDelay(10, TimeUnit.MILLISECONDS);
+        // Camel's default is 10 s between lock attempts and heartbeats: a heartbeat that times out on a loaded
+        // machine would stop the route for longer than the awaits below.
+        cluster.setAcquireLockInterval(250, TimeUnit.MILLISECONDS);
         camel.addService(cluster);
 
         routeLines.start();
@@ -80,13 +85,13 @@ class SolUsdRateRouteTest {
 
         // Nothing fetched: an empty body reaches accept without error, the configured rate stays. The timer runs
         // one exchange at a time, so a second fetch means the first went all the way through.
-        await().atMost(Duration.ofSeconds(10)).until(() -> meters.find("tokendiscovery.pricing.sol.usd.failures")
+        await().atMost(Duration.ofSeconds(30)).until(() -> meters.find("tokendiscovery.pricing.sol.usd.failures")
                 .counters().stream().mapToDouble(Counter::count).sum() >= 2);
         assertThat(routeLines.list).isEmpty();
         assertThat(rate.source()).isEqualTo(SolUsdRate.CONFIGURED);
 
         reply.set(StubServer.ok("{\"solPrice\":142.31,\"asOfTimestamp\":" + System.currentTimeMillis() + ",\"stale\":false}"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(rate.current()).isEqualByComparingTo("142.31");
             assertThat(rate.source()).isEqualTo("stub");
         });
