@@ -34,6 +34,24 @@ public record EmbeddedDataDirectory(Path root, boolean ephemeral) {
         }
     }
 
+    /**
+     * Where the embedded PostgreSQL binaries are unpacked. zonky unpacks them once per JVM, into the folder given to
+     * the first server, and starts and stops every later server of that JVM with this copy, so the folder must outlive
+     * them all. A kept data folder holds it. A temporary one is deleted when its context closes while other contexts
+     * of the JVM (cached test contexts) still need {@code pg_ctl} to stop their servers, so those share one folder in
+     * the temp dir, kept across runs (zonky names its copy after the binaries' hash and locks it while unpacking).
+     */
+    public Path postgresBinaries() {
+        Path binaries = ephemeral
+                ? Path.of(System.getProperty("java.io.tmpdir"), "token-discovery-embedded-postgres-bin")
+                : root.resolve("postgres-bin");
+        try {
+            return Files.createDirectories(binaries);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     void deleteIfEphemeral() {
         if (!ephemeral || !Files.exists(root)) {
             return;

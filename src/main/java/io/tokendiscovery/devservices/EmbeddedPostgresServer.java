@@ -3,13 +3,12 @@ package io.tokendiscovery.devservices;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * PostgreSQL from the zonky binaries jar, on a free loopback port, its data folder kept across restarts unless the
- * data directory is ephemeral. Binaries are unpacked under the data directory, not /tmp.
+ * data directory is ephemeral. Where the binaries are unpacked is {@link EmbeddedDataDirectory#postgresBinaries()}.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -24,11 +23,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.directory = directory;
     }
 
-    public static EmbeddedPostgresServer start(Path directory) {
+    public static EmbeddedPostgresServer start(Path directory, Path binaries) {
         Path data = directory.resolve("data");
         StaleProcess.stopIfRunning(data.resolve("postmaster.pid"), "PostgreSQL", "postgres");
         try {
-            Path binaries = Files.createDirectories(directory.resolve("bin"));
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(binaries.toFile())
                     .setDataDirectory(data)

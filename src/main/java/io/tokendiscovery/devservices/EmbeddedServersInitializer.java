@@ -39,7 +39,8 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
                 ? CompletableFuture.supplyAsync(() -> EmbeddedRedis.start(dataDir.resolve("redis")))
                 : CompletableFuture.completedFuture(null);
         CompletableFuture<EmbeddedPostgresServer> postgres = postgresWanted
-                ? CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(dataDir.resolve("postgres")))
+                ? CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(dataDir.resolve("postgres"),
+                        dataDir.postgresBinaries()))
                 : CompletableFuture.completedFuture(null);
         EmbeddedServers servers;
         try {

@@ -57,7 +57,8 @@ class FeedFailoverTest {
     static void startEverything() throws Exception {
         work = Files.createDirectories(Path.of("target/failover-test"));
         redis = EmbeddedRedis.start(Files.createTempDirectory(work, "redis"));
-        postgres = EmbeddedPostgresServer.start(Files.createTempDirectory(work, "postgres"));
+        postgres = EmbeddedPostgresServer.start(Files.createTempDirectory(work, "postgres"),
+                Files.createDirectories(work.resolve("postgres-bin")));
         vertx = Vertx.vertx();
         SimulatorProperties simulated = new SimulatorProperties();
         simulated.setFramesPerSecond(150);
