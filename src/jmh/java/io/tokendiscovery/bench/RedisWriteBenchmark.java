@@ -12,6 +12,7 @@ import io.tokendiscovery.ingest.FeedEvent;
 import io.tokendiscovery.ingest.FrameParser;
 import io.tokendiscovery.ingest.SolUsdRate;
 import io.tokendiscovery.ingest.TokenPricing;
+import io.tokendiscovery.sync.TokenSnapshots;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ import redis.embedded.core.ExecutableProvider;
  * The Redis side of the hot path against an embedded redis-server 6.2 on loopback (no AOF): one change written
  * alone ({@code TokenStore.applyAndMarkDirty}, one Lua call, one round trip), a batch of 500 changes as the ingest
  * writes a burst ({@code TokenStore.applyAll}, 500 Lua calls pipelined; divide by 500 for the cost per change), and
- * the sync's batch read (HGETALL of 1,000 token hashes in one pipeline, {@code TokenHashes.read}). Round trips
+ * the reads of 1,000 token hashes: the API's (HGETALL in Spring's pipeline, {@code TokenHashes.read}) and the sync's
+ * (HMGET of the upsert's 23 fields, one flush, {@code TokenHashes.readFields}). Round trips
  * included; a real Redis on another host adds its network. {@code -jvmArgsAppend -Dbench.redis=host:port/db} runs
  * against an existing server instead.
  */
@@ -123,6 +125,11 @@ public class RedisWriteBenchmark {
     @Benchmark
     public List<Map<String, String>> readBatchOf1000() {
         return hashes.read(batchMints);
+    }
+
+    @Benchmark
+    public List<String[]> readFieldsOf1000() {
+        return hashes.readFields(batchMints, TokenSnapshots.FIELDS);
     }
 
     @TearDown

@@ -1,18 +1,32 @@
 package io.tokendiscovery.cache;
 
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
-/** Reads many tokens' hashes in one pipelined round trip (the sync's snapshot, the API's feeds). */
+/** Reads many tokens' hashes in one round trip (the sync's snapshot, the API's feeds). */
 @Component
 public class TokenHashes {
+
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -39,5 +53,75 @@ public class TokenHashes {
             hashes.add(result == null ? new HashMap<>() : new HashMap<>((Map<String, String>) result));
         }
         return hashes;
+    }
+
+    /**
+     * The named fields of many tokens' hashes: one {@code HMGET} per token, all written to the connection in one
+     * flush, the replies decoded straight into arrays (no map per token). The sync reads 100,000 tokens this way;
+     * Spring's pipeline with {@code HGETALL} built three maps per token and read fields the upsert does not need.
+     *
+     * @return one row per mint, in order, with the values in the order of {@code fields}; null where the field (or
+     *     the whole hash) is absent
+     * @throws RedisSystemException when Redis failed, refused a call (a key that is not a hash), or did not answer
+     */
+    public List<String[]> readFields(List<String> mints, List<String> fields) {
+        if (mints.isEmpty()) {
+            return List.of();
+        }
+        byte[][] names = new byte[fields.size()][];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = fields.get(i).getBytes(StandardCharsets.UTF_8);
+        }
+        return redis.execute((RedisCallback<List<String[]>>) connection -> {
+            List<AsyncCommand<byte[], byte[], String[]>> commands = new ArrayList<>(mints.size());
+            for (String mint : mints) {
+                CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                        .addKey(keys.token(mint).getBytes(StandardCharsets.UTF_8));
+                for (byte[] name : names) {
+                    args.add(name);
+                }
+                commands.add(new AsyncCommand<>(new Command<>(CommandType.HMGET, new Values(names.length), args)));
+            }
+            LettuceBatch.statefulOf(connection).dispatch(commands);
+            List<String[]> rows = new ArrayList<>(commands.size());
+            for (int i = 0; i < commands.size(); i++) {
+                rows.add(await(commands.get(i), mints.get(i)));
+            }
+            return rows;
+        });
+    }
+
+    private static String[] await(AsyncCommand<byte[], byte[], String[]> command, String mint) {
+        try {
+            return command.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new RedisSystemException("Reading the hash of token " + mint + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisSystemException("No reply from Redis within " + REPLY_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisSystemException("Interrupted while waiting for Redis", e);
+        }
+    }
+
+    /** An HMGET reply decoded as UTF-8 into an array of the requested size. */
+    private static final class Values extends CommandOutput<byte[], byte[], String[]> {
+
+        private int next;
+
+        Values(int size) {
+            super(ByteArrayCodec.INSTANCE, new String[size]);
+        }
+
+        @Override
+        public void set(ByteBuffer bytes) {
+            if (next < output.length && bytes != null) {
+                byte[] raw = new byte[bytes.remaining()];
+                bytes.get(raw);
+                output[next] = new String(raw, StandardCharsets.UTF_8);
+            }
+            next++;
+        }
     }
 }

@@ -7,8 +7,6 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.IntegerOutput;
@@ -123,7 +121,7 @@ public class TokenStore {
     private List<Long> evalAll(RedisConnection connection, List<TokenUpdate> updates) {
         RedisClusterAsyncCommands<byte[], byte[]> async =
                 (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
-        StatefulConnection<byte[], byte[]> stateful = statefulOf(async);
+        StatefulConnection<byte[], byte[]> stateful = LettuceBatch.statefulOf(connection);
         List<byte[][]> keysOf = new ArrayList<>(updates.size());
         List<byte[][]> argsOf = new ArrayList<>(updates.size());
         for (TokenUpdate update : updates) {
@@ -173,17 +171,6 @@ public class TokenStore {
         }
         connection.dispatch(commands);
         return new ArrayList<>(commands);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static StatefulConnection<byte[], byte[]> statefulOf(RedisClusterAsyncCommands<byte[], byte[]> async) {
-        if (async instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
-            return standalone.getStatefulConnection();
-        }
-        if (async instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
-            return cluster.getStatefulConnection();
-        }
-        throw new IllegalStateException("Unsupported Redis connection: " + async.getClass().getName());
     }
 
     private static <T> T await(RedisFuture<T> future) {

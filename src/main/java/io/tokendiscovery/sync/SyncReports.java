@@ -67,7 +67,7 @@ public class SyncReports {
             @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
         if (claim != null) {
             claim.getPhaseNanos().forEach((phase, nanos) -> Timer.builder("tokendiscovery.sync.phase")
-                    .description("Time of one step of a successful sync run: claim (Lua), read (pipelined HGETALL "
+                    .description("Time of one step of a successful sync run: claim (Lua), read (HMGET "
                             + "and column arrays), write (the upsert transaction incl. commit), acknowledge (Lua)")
                     .tag("phase", phase)
                     .register(meters)

@@ -3,13 +3,14 @@ package io.tokendiscovery.sync;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.cache.TokenHashes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the claimed tokens' Redis hashes in one pipelined round trip and lays them out as the column arrays the
+ * Reads the claimed tokens' Redis hashes (the fields the upsert writes, one round trip) and lays them out as the column arrays the
  * set-based upsert ({@code routes/sql/upsert-token-batch.sql}) unnests. Values stay text; PostgreSQL casts them to
  * numeric, so no precision is lost on the way.
  */
@@ -43,6 +44,11 @@ public class TokenSnapshots {
         {"version", "version"}
     };
 
+    /** The hash fields read, in the order of {@link #COLUMNS}. */
+    public static final List<String> FIELDS = Arrays.stream(COLUMNS).map(column -> column[0]).toList();
+    private static final int MINT = FIELDS.indexOf("mint");
+    private static final int VERSION = FIELDS.indexOf("version");
+
     /** Parameter holding the number of rows in the column arrays. */
     public static final String ROWS = "rows";
 
@@ -71,29 +77,46 @@ public class TokenSnapshots {
     }
 
     private Map<String, Object> columns(List<String> mints) {
-        List<Map<String, String>> read = hashes.read(mints);
-        List<Map<String, String>> present = new ArrayList<>(read.size());
-        for (int i = 0; i < read.size(); i++) {
-            Map<String, String> hash = read.get(i);
-            if (hash.containsKey("version")) {
-                hash.putIfAbsent("mint", mints.get(i));
-                present.add(hash);
+        List<String[]> rows = hashes.readFields(mints, FIELDS);
+        List<String[]> present = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            String[] row = rows.get(i);
+            if (row[VERSION] != null) {
+                if (row[MINT] == null) {
+                    row[MINT] = mints.get(i);
+                }
+                present.add(row);
             }
         }
-        return batch(present);
+        return params(present.size(), (column, values) -> {
+            for (int i = 0; i < values.length; i++) {
+                values[i] = present.get(i)[column];
+            }
+        });
     }
 
     /** Lays out token hashes (field -> text value) as the upsert's column arrays and thresholds. */
     public Map<String, Object> batch(List<Map<String, String>> present) {
-        Map<String, Object> params = new HashMap<>();
-        for (String[] column : COLUMNS) {
-            String[] values = new String[present.size()];
+        return params(present.size(), (column, values) -> {
             for (int i = 0; i < values.length; i++) {
-                values[i] = present.get(i).get(column[0]);
+                values[i] = present.get(i).get(COLUMNS[column][0]);
             }
-            params.put(column[1], values);
+        });
+    }
+
+    /** Fills the values of one column (its index in {@link #COLUMNS}) for every row. */
+    private interface ColumnFill {
+        void fill(int column, String[] values);
+    }
+
+    private Map<String, Object> params(int rows, ColumnFill fill) {
+        Map<String, Object> params = new HashMap<>();
+        for (int column = 0; column < COLUMNS.length; column++) {
+            String[] values = new String[rows];
+            fill.fill(column, values);
+            params.put(COLUMNS[column][1], values);
         }
-        params.put(ROWS, present.size());
+        params.put(ROWS, rows);
         params.put("minTrades", persistence.minTrades());
         params.put("minVolumeUsd", persistence.minVolumeUsd());
         return params;
