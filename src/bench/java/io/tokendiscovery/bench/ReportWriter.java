@@ -125,7 +125,7 @@ final class ReportWriter {
         md.append("\n### Sync duration per batch size vs the raw SQL floor (same batch; ").append(settings.syncReps())
                 .append(" repetitions, medians)\n\n");
         md.append("| Batch | Pass | Runs | App sync ms (sync_run.duration_ms) | JMX call ms (incl. ack) | Floor ms |"
-                + " App / floor (median of ratios) | Claim ms | Read ms (HGETALL + arrays) | Write ms (tx incl. commit)"
+                + " App / floor (median of ratios) | Claim ms | Read ms (HMGET + arrays) | Write ms (tx incl. commit)"
                 + " | Write / floor | Acknowledge ms | Claimed | Written |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, List<SyncBatchScenario.Result>> groups = new LinkedHashMap<>();

@@ -23,7 +23,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Sync duration per batch size against the raw SQL floor of the same batch. Per size N (1k, 10k, 100k) and
  * repetition: N crafted buys for N new mints reach the app (ingest idle otherwise, sync cron off); once the dirty
  * set holds N tokens the harness runs the app's sync route once ({@link SyncTrigger}) and reads its
- * {@code sync_run.duration_ms} (claim, HGETALL pipeline, upsert in one transaction; the acknowledgement after commit
+ * {@code sync_run.duration_ms} (claim, HMGET of the claimed hashes, upsert in one transaction; the acknowledgement after commit
  * is not in it). Then the same N token hashes are read from Redis into the same arrays ({@link TokenSnapshots}) and
  * written by {@link FloorUpsert} into an empty copy of the schema: INSERT pass. Then N more buys for the same mints:
  * UPDATE pass, app then floor. Lazy persistence is off ({@code min-trades=0}) so every token is written.
