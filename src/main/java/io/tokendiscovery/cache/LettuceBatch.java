@@ -4,6 +4,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.springframework.data.redis.connection.DecoratedRedisConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 
 /**
@@ -17,8 +18,12 @@ final class LettuceBatch {
 
     @SuppressWarnings("unchecked")
     static StatefulConnection<byte[], byte[]> statefulOf(RedisConnection connection) {
+        // StringRedisTemplate hands callbacks a String-converting decorator, which in pipeline mode queues the result
+        // of getNativeConnection() instead of returning it: ask the Lettuce connection underneath.
+        RedisConnection lettuce = connection instanceof DecoratedRedisConnection decorated
+                ? decorated.getDelegate() : connection;
         RedisClusterAsyncCommands<byte[], byte[]> async =
-                (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+                (RedisClusterAsyncCommands<byte[], byte[]>) lettuce.getNativeConnection();
         if (async instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
             return standalone.getStatefulConnection();
         }

@@ -56,9 +56,11 @@ public class TokenHashes {
     }
 
     /**
-     * The named fields of many tokens' hashes: one {@code HMGET} per token, all written to the connection in one
-     * flush, the replies decoded straight into arrays (no map per token). The sync reads 100,000 tokens this way;
-     * Spring's pipeline with {@code HGETALL} built three maps per token and read fields the upsert does not need.
+     * The named fields of many tokens' hashes: one {@code HMGET} per token, all written in one flush, the replies
+     * decoded straight into arrays (no map per token). The sync reads 100,000 tokens this way; Spring's pipeline
+     * with {@code HGETALL} built three maps per token and read fields the upsert does not need. The calls go over a
+     * dedicated connection (Spring's pipeline mode opens one), not the shared one the ingest writes on: Redis serves
+     * its clients in turns, so the ingest's scripts are not queued behind 100,000 replies.
      *
      * @return one row per mint, in order, with the values in the order of {@code fields}; null where the field (or
      *     the whole hash) is absent
@@ -72,7 +74,8 @@ public class TokenHashes {
         for (int i = 0; i < names.length; i++) {
             names[i] = fields.get(i).getBytes(StandardCharsets.UTF_8);
         }
-        return redis.execute((RedisCallback<List<String[]>>) connection -> {
+        List<String[]> rows = new ArrayList<>(mints.size());
+        redis.executePipelined((RedisCallback<Object>) connection -> {
             List<AsyncCommand<byte[], byte[], String[]>> commands = new ArrayList<>(mints.size());
             for (String mint : mints) {
                 CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE)
@@ -82,13 +85,15 @@ public class TokenHashes {
                 }
                 commands.add(new AsyncCommand<>(new Command<>(CommandType.HMGET, new Values(names.length), args)));
             }
+            // In pipeline mode the native connection is the dedicated one; the replies are awaited before Spring
+            // closes it. Spring's own pipeline holds none of these commands, so it returns nothing.
             LettuceBatch.statefulOf(connection).dispatch(commands);
-            List<String[]> rows = new ArrayList<>(commands.size());
             for (int i = 0; i < commands.size(); i++) {
                 rows.add(await(commands.get(i), mints.get(i)));
             }
-            return rows;
+            return null;
         });
+        return rows;
     }
 
     private static String[] await(AsyncCommand<byte[], byte[], String[]> command, String mint) {

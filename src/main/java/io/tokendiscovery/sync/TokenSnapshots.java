@@ -10,9 +10,9 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the claimed tokens' Redis hashes (the fields the upsert writes, one round trip) and lays them out as the column arrays the
- * set-based upsert ({@code routes/sql/upsert-token-batch.sql}) unnests. Values stay text; PostgreSQL casts them to
- * numeric, so no precision is lost on the way.
+ * Reads the claimed tokens' Redis hashes (the fields the upsert writes, one round trip) and lays them out as the
+ * column arrays the set-based upsert ({@code routes/sql/upsert-token-batch.sql}) unnests. Values stay text;
+ * PostgreSQL casts them to numeric, so no precision is lost on the way.
  */
 @Component("tokenSnapshots")
 public class TokenSnapshots {
@@ -88,35 +88,33 @@ public class TokenSnapshots {
                 present.add(row);
             }
         }
-        return params(present.size(), (column, values) -> {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = present.get(i)[column];
-            }
-        });
+        return params(present);
     }
 
     /** Lays out token hashes (field -> text value) as the upsert's column arrays and thresholds. */
     public Map<String, Object> batch(List<Map<String, String>> present) {
-        return params(present.size(), (column, values) -> {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = present.get(i).get(COLUMNS[column][0]);
+        List<String[]> rows = new ArrayList<>(present.size());
+        for (Map<String, String> hash : present) {
+            String[] row = new String[FIELDS.size()];
+            for (int field = 0; field < row.length; field++) {
+                row[field] = hash.get(FIELDS.get(field));
             }
-        });
+            rows.add(row);
+        }
+        return params(rows);
     }
 
-    /** Fills the values of one column (its index in {@link #COLUMNS}) for every row. */
-    private interface ColumnFill {
-        void fill(int column, String[] values);
-    }
-
-    private Map<String, Object> params(int rows, ColumnFill fill) {
+    /** Rows of field values (in the order of {@link #FIELDS}) as the upsert's column arrays and thresholds. */
+    private Map<String, Object> params(List<String[]> rows) {
         Map<String, Object> params = new HashMap<>();
         for (int column = 0; column < COLUMNS.length; column++) {
-            String[] values = new String[rows];
-            fill.fill(column, values);
+            String[] values = new String[rows.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = rows.get(i)[column];
+            }
             params.put(COLUMNS[column][1], values);
         }
-        params.put(ROWS, rows);
+        params.put(ROWS, rows.size());
         params.put("minTrades", persistence.minTrades());
         params.put("minVolumeUsd", persistence.minVolumeUsd());
         return params;

@@ -10,18 +10,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * The sync's read ({@link TokenHashes#readFields}) against a real (embedded) Redis: values in the order asked, null
- * for what is absent, rows in the order of the mints however many there are, and a refused call reported without
- * breaking the shared connection.
+ * for what is absent, rows in the order of the mints however many there are, over a connection of its own, and a
+ * refused call reported without breaking the connections.
  */
 class TokenHashesTest {
 
@@ -78,6 +80,22 @@ class TokenHashesTest {
         for (int i = 0; i < rows.size(); i++) {
             assertThat(rows.get(i)[0]).isEqualTo(Integer.toString(i));
         }
+    }
+
+    @Test
+    void readsOverADedicatedConnectionNotTheSharedOneTheIngestWritesOn() {
+        redis.opsForHash().put(keys.token("DEDICATED"), "version", "1");
+        long before = connectionsReceived();
+
+        assertThat(hashes.readFields(List.of("DEDICATED"), List.of("version")).get(0)).containsExactly("1");
+
+        assertThat(connectionsReceived()).isEqualTo(before + 1);
+    }
+
+    /** Redis's count of accepted connections, asked on the shared connection. */
+    private static long connectionsReceived() {
+        Properties stats = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("stats"));
+        return Long.parseLong(stats.getProperty("total_connections_received"));
     }
 
     @Test
