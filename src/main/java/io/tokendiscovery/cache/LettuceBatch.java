@@ -8,9 +8,10 @@ import org.springframework.data.redis.connection.DecoratedRedisConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 
 /**
- * Spring's pipelines flush and convert per command; the hot paths (the ingest's script calls, the sync's read)
- * instead write many commands to the shared Lettuce connection with ONE {@code dispatch} (one flush) and decode the
- * replies themselves. This finds that connection behind Spring's.
+ * Spring's pipelines flush and convert per command; the hot paths instead write many commands to a Lettuce
+ * connection with ONE {@code dispatch} (one flush) and decode the replies themselves: the ingest's script calls on the
+ * shared connection ({@code redis.execute}), the sync's read on a dedicated one ({@code redis.executePipelined}).
+ * This finds the Lettuce connection behind the {@link RedisConnection} Spring hands the callback.
  */
 final class LettuceBatch {
 
