@@ -17,14 +17,18 @@ final class LettuceBatch {
 
     private LettuceBatch() {}
 
+    /** The Lettuce async API of the connection Spring hands a callback (shared, or dedicated in pipeline mode). */
     @SuppressWarnings("unchecked")
-    static StatefulConnection<byte[], byte[]> statefulOf(RedisConnection connection) {
+    static RedisClusterAsyncCommands<byte[], byte[]> asyncOf(RedisConnection connection) {
         // StringRedisTemplate hands callbacks a String-converting decorator, which in pipeline mode queues the result
         // of getNativeConnection() instead of returning it: ask the Lettuce connection underneath.
         RedisConnection lettuce = connection instanceof DecoratedRedisConnection decorated
                 ? decorated.getDelegate() : connection;
-        RedisClusterAsyncCommands<byte[], byte[]> async =
-                (RedisClusterAsyncCommands<byte[], byte[]>) lettuce.getNativeConnection();
+        return (RedisClusterAsyncCommands<byte[], byte[]>) lettuce.getNativeConnection();
+    }
+
+    static StatefulConnection<byte[], byte[]> statefulOf(RedisConnection connection) {
+        RedisClusterAsyncCommands<byte[], byte[]> async = asyncOf(connection);
         if (async instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
             return standalone.getStatefulConnection();
         }

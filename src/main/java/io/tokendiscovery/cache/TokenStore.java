@@ -117,10 +117,8 @@ public class TokenStore {
         return outcomes;
     }
 
-    @SuppressWarnings("unchecked")
     private List<Long> evalAll(RedisConnection connection, List<TokenUpdate> updates) {
-        RedisClusterAsyncCommands<byte[], byte[]> async =
-                (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+        RedisClusterAsyncCommands<byte[], byte[]> async = LettuceBatch.asyncOf(connection);
         StatefulConnection<byte[], byte[]> stateful = LettuceBatch.statefulOf(connection);
         List<byte[][]> keysOf = new ArrayList<>(updates.size());
         List<byte[][]> argsOf = new ArrayList<>(updates.size());
