@@ -4,6 +4,13 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.DecoratedRedisConnection;
 import org.springframework.data.redis.connection.RedisConnection;
 
@@ -15,7 +22,28 @@ import org.springframework.data.redis.connection.RedisConnection;
  */
 final class LettuceBatch {
 
+    /** How long one reply may take before the call counts as failed. */
+    static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+
     private LettuceBatch() {}
+
+    /**
+     * One reply, within {@link #REPLY_TIMEOUT}.
+     *
+     * @param failed what an error of the call itself (the cause of the {@link ExecutionException}) is thrown as
+     */
+    static <T> T await(Future<T> reply, Function<Throwable, RuntimeException> failed) {
+        try {
+            return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw failed.apply(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisSystemException("No reply from Redis within " + REPLY_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisSystemException("Interrupted while waiting for Redis", e);
+        }
+    }
 
     /** The Lettuce async API of the connection Spring hands a callback (shared, or dedicated in pipeline mode). */
     @SuppressWarnings("unchecked")

@@ -8,14 +8,10 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
@@ -25,8 +21,6 @@ import org.springframework.stereotype.Component;
 /** Reads many tokens' hashes in one round trip (the sync's snapshot, the API's feeds). */
 @Component
 public class TokenHashes {
-
-    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
@@ -89,25 +83,13 @@ public class TokenHashes {
             // closes it. Spring's own pipeline holds none of these commands, so it returns nothing.
             LettuceBatch.statefulOf(connection).dispatch(commands);
             for (int i = 0; i < commands.size(); i++) {
-                rows.add(await(commands.get(i), mints.get(i)));
+                String mint = mints.get(i);
+                rows.add(LettuceBatch.await(commands.get(i), cause -> new RedisSystemException(
+                        "Reading the hash of token " + mint + " failed: " + cause.getMessage(), cause)));
             }
             return null;
         });
         return rows;
-    }
-
-    private static String[] await(AsyncCommand<byte[], byte[], String[]> command, String mint) {
-        try {
-            return command.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new RedisSystemException("Reading the hash of token " + mint + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new RedisSystemException("No reply from Redis within " + REPLY_TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisSystemException("Interrupted while waiting for Redis", e);
-        }
     }
 
     /** An HMGET reply decoded as UTF-8 into an array of the requested size. */

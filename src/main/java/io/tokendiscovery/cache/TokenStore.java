@@ -15,13 +15,9 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
@@ -49,7 +45,6 @@ public class TokenStore {
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private static final Logger log = LoggerFactory.getLogger(TokenStore.class);
-    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
     private final RedisScript<Long> script =
             RedisScript.of(new ClassPathResource("redis/apply-token-update.lua"), Long.class);
@@ -172,23 +167,16 @@ public class TokenStore {
     }
 
     private static <T> T await(RedisFuture<T> future) {
-        try {
-            return future.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisNoScriptException noScript) {
-                throw noScript;
+        return LettuceBatch.await(future, cause -> {
+            if (cause instanceof RedisNoScriptException noScript) {
+                return noScript;
             }
-            if (e.getCause() instanceof RedisCommandExecutionException reply) {
+            if (cause instanceof RedisCommandExecutionException reply) {
                 // an error reply to this one call (WRONGTYPE, a script error): the connection and the batch are fine
-                throw new RedisRejectedException(reply.getMessage());
+                return new RedisRejectedException(reply.getMessage());
             }
-            throw new RedisSystemException("Token update script failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new RedisSystemException("No reply from Redis within " + REPLY_TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisSystemException("Interrupted while waiting for Redis", e);
-        }
+            return new RedisSystemException("Token update script failed: " + cause.getMessage(), cause);
+        });
     }
 
     private static final class RedisRejectedException extends RuntimeException {

@@ -47,7 +47,8 @@ public class PumpPortalConsumer extends DefaultConsumer {
                 ? endpoint.getReceiveQueueCapacity()
                 : properties.pumpportal().receiveQueueCapacity();
         this.queue = new ArrayBlockingQueue<>(capacity + 1);
-        this.maxBatch = Math.max(1, endpoint.getMaxBatch() > 0 ? endpoint.getMaxBatch() : properties.ingest().maxBatch());
+        this.maxBatch = Math.max(1,
+                endpoint.getMaxBatch() > 0 ? endpoint.getMaxBatch() : properties.ingest().maxBatch());
         this.resumeBelow = Math.max(1, capacity / 2);
     }
 

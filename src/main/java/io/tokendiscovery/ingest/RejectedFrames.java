@@ -30,7 +30,8 @@ public class RejectedFrames {
         if (cause instanceof FrameRejectedException rejected) {
             deadLetters.record(rawFrame, rejected.getReason().name(), rejected.getMessage(), receiveSeq, receivedAt);
         } else {
-            deadLetters.record(rawFrame, RejectReason.PROCESSING_FAILED.name(), describe(cause), receiveSeq, receivedAt);
+            deadLetters.record(rawFrame, RejectReason.PROCESSING_FAILED.name(), describe(cause), receiveSeq,
+                    receivedAt);
         }
     }
 
