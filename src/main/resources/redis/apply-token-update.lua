@@ -1,6 +1,7 @@
 -- Applies one change to a token atomically and marks it dirty for the write-behind sync.
 -- KEYS[1] token hash, KEYS[2] prices tick, KEYS[3] dirty sorted set, KEYS[4] signature dedup key,
--- KEYS[5] hot feed, KEYS[6] new feed, KEYS[7] graduating feed, KEYS[8] recent trades list
+-- KEYS[5] hot feed, KEYS[6] new feed, KEYS[7] graduating feed, KEYS[8] recent trades list,
+-- KEYS[9] the token's retained state (what survives the hash's cache TTL, written by acknowledge-claims.lua)
 -- ARGV[1] receive seq, ARGV[2] now (ms), ARGV[3] dedup TTL seconds (0: no dedup), ARGV[4] mint, ARGV[5] tick JSON ('' = none)
 -- then five groups, each a count followed by field/value pairs: latest, always, once, increments, float increments,
 -- then the read side: hot weight (0: none), hot exponent, new-feed score ('' = none), graduating progress
@@ -30,9 +31,10 @@ local onceFrom, onceN = group()
 local incFrom, incN = group()
 local floatFrom, floatN = group()
 
--- One read of everything the change depends on: seq, version, hot_log, then the once fields, then the counters.
+-- One read of everything the change depends on: seq, version, hot_log, epoch, state, then the once fields, then
+-- the counters.
 local token = KEYS[1]
-local fields = {'seq', 'version', 'hot_log'}
+local fields = {'seq', 'version', 'hot_log', 'epoch', 'state'}
 for j = onceFrom, onceFrom + 2 * onceN - 1, 2 do
   fields[#fields + 1] = ARGV[j]
 end
@@ -41,15 +43,34 @@ for j = incFrom, incFrom + 2 * incN - 1, 2 do
 end
 local stored = redis.call('HMGET', token, unpack(fields))
 
+-- The hash expired after its last commit (cache TTL) or was never there. If the token's retained state is still
+-- kept, the hash is rebuilt from it first: same epoch, same running totals, first-seen time and metadata, so the
+-- token goes on where it left off instead of starting again from zero (docs/write-behind.md, "Cache expiry").
+if not stored[2] then
+  local retained = redis.call('HGETALL', KEYS[9])
+  if #retained > 0 then
+    redis.call('HSET', token, unpack(retained))
+    redis.call('DEL', KEYS[9])
+    stored = redis.call('HMGET', token, unpack(fields))
+  end
+end
+
 local out = {}
 local function put(field, value)
   out[#out + 1] = field
   out[#out + 1] = value
 end
 
+-- The epoch names this life of the hash: set when the hash is created from nothing, kept while it lives (and
+-- through its retained state). PostgreSQL keeps the totals of earlier epochs as a base, so counters that start
+-- again from zero in a new epoch are added to the row's totals, never written over them.
+if not stored[4] then
+  put('epoch', ARGV[2])
+end
+
 -- once: written only if absent (first-seen time, metadata). Put first, so a latest or always value of the same
 -- field in this change wins (HSET applies its pairs in order).
-local k = 4
+local k = 6
 for j = onceFrom, onceFrom + 2 * onceN - 1, 2 do
   if not stored[k] then
     put(ARGV[j], ARGV[j + 1])
@@ -57,6 +78,8 @@ for j = onceFrom, onceFrom + 2 * onceN - 1, 2 do
   k = k + 1
 end
 
+-- MIGRATED is terminal: a later trade (on the AMM pool) never moves the state or the curve progress back.
+local migrated = stored[5] == 'MIGRATED'
 local applied = 1
 local current = tonumber(stored[1] or '0')
 -- Only a change carrying latest values (a price) moves the token's sequence: a state-only change from a job must
@@ -64,7 +87,9 @@ local current = tonumber(stored[1] or '0')
 if seq > current and (latestN > 0 or ARGV[5] ~= '') then
   applied = 2
   for j = latestFrom, latestFrom + 2 * latestN - 1, 2 do
-    put(ARGV[j], ARGV[j + 1])
+    if not (migrated and ARGV[j] == 'bonding_progress') then
+      put(ARGV[j], ARGV[j + 1])
+    end
   end
   put('seq', ARGV[1])
   if ARGV[5] ~= '' then
@@ -73,7 +98,9 @@ if seq > current and (latestN > 0 or ARGV[5] ~= '') then
 end
 
 for j = alwaysFrom, alwaysFrom + 2 * alwaysN - 1, 2 do
-  put(ARGV[j], ARGV[j + 1])
+  if not (migrated and (ARGV[j] == 'state' or ARGV[j] == 'bonding_progress')) then
+    put(ARGV[j], ARGV[j + 1])
+  end
 end
 
 -- integer counters: the stored value plus the increment
@@ -115,7 +142,7 @@ if newScore ~= '' then
 end
 if progress == '-' then
   redis.call('ZREM', KEYS[7], mint)
-elseif progress ~= '' and applied == 2 then
+elseif progress ~= '' and applied == 2 and not migrated then
   redis.call('ZADD', KEYS[7], progress, mint)
   trim(KEYS[7])
 end

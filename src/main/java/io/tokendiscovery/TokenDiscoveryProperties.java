@@ -101,6 +101,7 @@ public record TokenDiscoveryProperties(
             @NotBlank String keyPrefix,
             @NotNull Duration tokenTtl,
             @NotNull Duration priceTickTtl,
+            @NotNull Duration retainedStateTtl,
             @Min(1) int deadLetterMaxEntries,
             @Min(1) int recentTrades) {}
 

@@ -25,6 +25,15 @@ public class RedisKeys {
         return prefix + "token:" + mint;
     }
 
+    /**
+     * Hash of what a token keeps after its cached hash expired: the epoch, running totals, first-seen time, metadata
+     * and state ({@code tokendiscovery.redis.retained-state-ttl}), so a token that comes back rebuilds its hash from
+     * them instead of from zero.
+     */
+    public String retained(String mint) {
+        return prefix + "retained:" + mint;
+    }
+
     /** The latest price tick, JSON (the original plan's {@code prices:{mint}}). */
     public String priceTick(String mint) {
         return prefix + "prices:" + mint;

@@ -195,7 +195,8 @@ public class TokenStore {
                 bytes(keys.hotFeed()),
                 bytes(keys.newFeed()),
                 bytes(keys.graduatingFeed()),
-                bytes(keys.trades(update.mint()))};
+                bytes(keys.trades(update.mint())),
+                bytes(keys.retained(update.mint()))};
     }
 
     private byte[][] scriptArgs(TokenUpdate update) {

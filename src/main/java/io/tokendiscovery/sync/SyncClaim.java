@@ -1,8 +1,10 @@
 package io.tokendiscovery.sync;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tokens one sync run claimed, and who claimed them. Getters so routes can read it with simple expressions. The
@@ -17,6 +19,7 @@ public final class SyncClaim {
     private final int recovered;
     // written and read by the one thread that runs the sync exchange
     private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
+    private final Set<String> deferred = new LinkedHashSet<>();
 
     public SyncClaim(String owner, long startedAtMillis, List<String> mints, int recovered) {
         this.owner = owner;
@@ -44,6 +47,19 @@ public final class SyncClaim {
     /** Claims of dead syncs returned to the dirty set by this run. */
     public int getRecovered() {
         return recovered;
+    }
+
+    /**
+     * PostgreSQL rejected this token's row AND its dead-letter record could not be written: the token was not
+     * persisted anywhere, so the acknowledgement sends it back to the END of the dirty queue (not its old place at
+     * the head, where it would lead every next batch) instead of starting its TTL.
+     */
+    public void defer(String mint) {
+        deferred.add(mint);
+    }
+
+    public Set<String> getDeferred() {
+        return Set.copyOf(deferred);
     }
 
     /** A step of the run took this long: claim, read, write (incl. commit) or acknowledge. */

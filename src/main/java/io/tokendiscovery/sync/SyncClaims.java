@@ -5,6 +5,7 @@ import io.tokendiscovery.cache.RedisKeys;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -71,25 +72,39 @@ public class SyncClaims {
         return claim;
     }
 
-    /** After commit: ends the claims and starts the TTLs of tokens unchanged since the claim. */
+    /**
+     * After commit: ends the claims and starts the TTLs of tokens unchanged since the claim, keeping their retained
+     * state ({@link RedisKeys#retained}) for the longer retention.
+     */
     public long acknowledge(@ExchangeProperty(CLAIM_PROPERTY) SyncClaim claim) {
         if (claim == null || claim.getMints().isEmpty()) {
             return 0;
         }
         long began = System.nanoTime();
-        List<String> scriptKeys = new ArrayList<>(4 + 3 * claim.getSize());
+        Set<String> deferred = claim.getDeferred();
+        if (!deferred.isEmpty()) {
+            long requeued = release(claim.getOwner(), List.copyOf(deferred), Long.toString(clock.millis()));
+            log.warn("{} tokens could be neither written nor dead-lettered; {} went back to the end of the dirty queue",
+                    deferred.size(), requeued);
+        }
+        List<String> scriptKeys = new ArrayList<>(4 + 4 * claim.getSize());
         scriptKeys.add(keys.dirty());
         scriptKeys.add(keys.inFlight());
         scriptKeys.add(keys.inFlightOwners());
         scriptKeys.add(keys.watched());
-        List<String> args = new ArrayList<>(3 + claim.getSize());
+        List<String> args = new ArrayList<>(4 + claim.getSize());
         args.add(claim.getOwner());
         args.add(Long.toString(ttl.tokenTtl().toSeconds()));
         args.add(Long.toString(ttl.priceTickTtl().toSeconds()));
+        args.add(Long.toString(ttl.retainedStateTtl().toSeconds()));
         for (String mint : claim.getMints()) {
+            if (deferred.contains(mint)) {
+                continue;
+            }
             scriptKeys.add(keys.token(mint));
             scriptKeys.add(keys.priceTick(mint));
             scriptKeys.add(keys.trades(mint));
+            scriptKeys.add(keys.retained(mint));
             args.add(mint);
         }
         Long expiring = redis.execute(acknowledgeScript, scriptKeys, args.toArray());
@@ -102,9 +117,15 @@ public class SyncClaims {
         if (claim == null || claim.getMints().isEmpty()) {
             return 0;
         }
-        List<String> args = new ArrayList<>(1 + claim.getSize());
-        args.add(claim.getOwner());
-        args.addAll(claim.getMints());
+        return release(claim.getOwner(), claim.getMints(), "");
+    }
+
+    /** @param requeueAt dirty time (ms) to give the tokens, or "" for their original one */
+    private long release(String owner, List<String> mints, String requeueAt) {
+        List<String> args = new ArrayList<>(2 + mints.size());
+        args.add(owner);
+        args.add(requeueAt);
+        args.addAll(mints);
         Long released = redis.execute(releaseScript, List.of(keys.dirty(), keys.inFlight(), keys.inFlightOwners()),
                 args.toArray());
         return released == null ? 0 : released;

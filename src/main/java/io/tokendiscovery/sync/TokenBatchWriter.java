@@ -2,6 +2,8 @@ package io.tokendiscovery.sync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +51,8 @@ public class TokenBatchWriter {
     private final ObjectMapper json;
     private final SqlFile upsert;
     private final SqlFile insertRun;
+    private final SqlFile insertDeadLetter;
+    private final Counter deadLetterFailures;
     private final SyncReports reports;
     private final int chunkSize;
 
@@ -56,7 +60,7 @@ public class TokenBatchWriter {
     static final String WRITE_THROUGH_OWNER = "write-through";
 
     public TokenBatchWriter(DataSource dataSource, NamedParameterJdbcTemplate jdbc, TransactionTemplate transaction,
-            ObjectMapper json, SyncReports reports, TokenDiscoveryProperties properties) {
+            ObjectMapper json, SyncReports reports, TokenDiscoveryProperties properties, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.transaction = transaction;
@@ -64,6 +68,11 @@ public class TokenBatchWriter {
         this.reports = reports;
         this.upsert = new SqlFile(Path.of(properties.sync().sqlDirectory(), "upsert-token-batch.sql"));
         this.insertRun = new SqlFile(Path.of(properties.sync().sqlDirectory(), "insert-sync-run.sql"));
+        this.insertDeadLetter = new SqlFile(Path.of(properties.sync().sqlDirectory(), "insert-sync-dead-letter.sql"));
+        this.deadLetterFailures = Counter.builder("tokendiscovery.sync.dead.letter.failures")
+                .description("Rows PostgreSQL rejected whose sync_dead_letter record could not be written either; "
+                        + "the token went back to the end of the dirty queue")
+                .register(meters);
         this.chunkSize = properties.sync().chunkSize();
     }
 
@@ -149,7 +158,7 @@ public class TokenBatchWriter {
             }
             rollback(connection, savepoint);
             if (rows.size() == 1) {
-                deadLetter(batch, rows.get(0), claim, sqlState, e);
+                deadLetter(connection, batch, rows.get(0), claim, sqlState, e);
                 outcome.deadLettered++;
                 return;
             }
@@ -159,9 +168,13 @@ public class TokenBatchWriter {
         }
     }
 
-    /** SQLSTATE class 22 (data exception) or 23 (integrity constraint violation): the row, not the database. */
+    /**
+     * SQLSTATE class 22 (data exception), 23 (integrity constraint violation) or 54 (program limit exceeded, e.g. a
+     * value too large for an index): the row, not the database.
+     */
     static boolean isRejectedData(String sqlState) {
-        return sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"));
+        return sqlState != null
+                && (sqlState.startsWith("22") || sqlState.startsWith("23") || sqlState.startsWith("54"));
     }
 
     private MapSqlParameterSource parameters(Connection connection, Map<String, Object> batch, List<Integer> rows) {
@@ -185,28 +198,44 @@ public class TokenBatchWriter {
         return params;
     }
 
-    private void deadLetter(Map<String, Object> batch, int row, SyncClaim claim, String sqlState, Exception error) {
+    private void deadLetter(Connection connection, Map<String, Object> batch, int row, SyncClaim claim,
+            String sqlState, Exception error) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String[] column : TokenSnapshots.COLUMNS) {
-            values.put(column[0], ((String[]) batch.get(column[1]))[row]);
+            values.put(column[0], jsonbSafe(((String[]) batch.get(column[1]))[row]));
         }
         String mint = String.valueOf(values.get("mint"));
-        String message = rootMessage(error);
+        String message = jsonbSafe(rootMessage(error));
         log.error("PostgreSQL rejected token {} ({}: {}); it goes to sync_dead_letter and the batch continues",
                 mint, sqlState, message);
+        // Its own savepoint: whatever the dead-letter insert meets, the batch's transaction stays usable.
+        Savepoint savepoint = savepoint(connection);
         try {
-            jdbc.update("""
-                    INSERT INTO sync_dead_letter (mint, sync_owner, sql_state, error, payload)
-                    VALUES (:mint, :owner, :sqlState, :error, CAST(:payload AS jsonb))
-                    """, new MapSqlParameterSource()
+            jdbc.update(insertDeadLetter.sql(), new MapSqlParameterSource()
                     .addValue("mint", mint)
                     .addValue("owner", claim.getOwner())
                     .addValue("sqlState", sqlState)
                     .addValue("error", message)
                     .addValue("payload", json.writeValueAsString(values)));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot serialise a rejected row", e);
+            release(connection, savepoint);
+        } catch (DataAccessException | JsonProcessingException e) {
+            if (e instanceof DataAccessException && !isRejectedData(sqlState(e))) {
+                throw (DataAccessException) e; // the database itself failed: the whole run fails and is retried
+            }
+            rollback(connection, savepoint);
+            claim.defer(mint);
+            deadLetterFailures.increment();
+            log.error("Could not dead-letter token {} either ({}); it goes back to the end of the dirty queue",
+                    mint, rootMessage(e));
         }
+    }
+
+    /**
+     * jsonb (and PostgreSQL text) cannot hold U+0000: replaced by U+FFFD, so a value the ingest let through can still
+     * be kept for inspection. Lone surrogates are replaced by the driver's UTF-8 encoder.
+     */
+    static String jsonbSafe(String value) {
+        return value == null || value.indexOf('\u0000') < 0 ? value : value.replace('\u0000', '\uFFFD');
     }
 
     private static String sqlState(Throwable e) {

@@ -41,7 +41,8 @@ public class TokenSnapshots {
         {"last_trade_ts", "lastTradeTsMs"},
         {"migrated_at", "migratedAtMs"},
         {"updated_at", "updatedAtMs"},
-        {"version", "version"}
+        {"version", "version"},
+        {"epoch", "cacheEpoch"}
     };
 
     /** The hash fields read, in the order of {@link #COLUMNS}. */
@@ -54,10 +55,12 @@ public class TokenSnapshots {
 
     private final TokenHashes hashes;
     private final TokenDiscoveryProperties.Persistence persistence;
+    private final long activeMinTrades;
 
     public TokenSnapshots(TokenHashes hashes, TokenDiscoveryProperties properties) {
         this.hashes = hashes;
         this.persistence = properties.persistence();
+        this.activeMinTrades = properties.states().activeMinTrades();
     }
 
     /**
@@ -117,6 +120,7 @@ public class TokenSnapshots {
         params.put(ROWS, rows.size());
         params.put("minTrades", persistence.minTrades());
         params.put("minVolumeUsd", persistence.minVolumeUsd());
+        params.put("activeMinTrades", activeMinTrades);
         return params;
     }
 }

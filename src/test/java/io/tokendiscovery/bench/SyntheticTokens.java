@@ -25,7 +25,7 @@ final class SyntheticTokens {
     private static final Set<String> WRITTEN = Set.of("mint", "name", "symbol", "uri", "creator", "pool",
             "is_mayhem_mode", "state", "price_sol", "price_usd", "v_sol_in_curve", "v_tokens_in_curve",
             "bonding_progress", "trade_count", "buy_count", "sell_count", "volume_sol", "volume_usd", "first_seen_at",
-            "last_trade_ts", "migrated_at", "updated_at", "version");
+            "last_trade_ts", "migrated_at", "updated_at", "version", "epoch");
 
     private final int count;
     private final String[][] columns; // hash field -> parameter name
@@ -108,6 +108,7 @@ final class SyntheticTokens {
             set(fields, "migrated_at", i, i % 100 == 0 && step > 0 ? Long.toString(now - 1_000) : null);
             set(fields, "updated_at", i, Long.toString(now));
             set(fields, "version", i, Long.toString(version(step)));
+            set(fields, "epoch", i, Long.toString(BASE_MS));
         }
         for (String[] column : columns) {
             if (!WRITTEN.contains(column[0])) {
@@ -122,6 +123,7 @@ final class SyntheticTokens {
         batch.put("rows", count);
         batch.put("minTrades", minTrades);
         batch.put("minVolumeUsd", minVolumeUsd);
+        batch.put("activeMinTrades", 10L);
         return batch;
     }
 

@@ -301,7 +301,7 @@ class WriteBehindTest {
         String poison = mints.get(7);
         redis.opsForHash().put(keys.token(poison), "bonding_progress", "12345678.9");
         TokenBatchWriter chunked = new TokenBatchWriter(dataSource, namedJdbc, transactionTemplate, objectMapper,
-                reports, io.tokendiscovery.TestProperties.with(Map.of("tokendiscovery.sync.chunk-size", "3")));
+                reports, io.tokendiscovery.TestProperties.with(Map.of("tokendiscovery.sync.chunk-size", "3")), meters);
         SyncClaim claim = claims.claim();
         SyncReport report = chunked.write(snapshots.load(claim), claim);
         claims.acknowledge(claim);
@@ -332,6 +332,62 @@ class WriteBehindTest {
         assertThat(output.getOut()).containsPattern("Completed batch sync from Redis to database: total=\\d+, updated=\\d+, "
                 + "inserted=\\d+, skipped=\\d+, deadLettered=1, durationMs=\\d+");
         assertThat(redis.opsForZSet().score(keys.dirty(), poison)).isNull();
+    }
+
+    /**
+     * Issue 13, defect 1. A NUL byte in a stored name (the ingest strips them now; here it reaches the hash directly,
+     * as from an older version or a script) made PostgreSQL reject the row (22021) and then the dead-letter insert
+     * (22P05, NUL in jsonb) without a savepoint: the whole run rolled back, the poisoned token led every next batch,
+     * and no row was written again. Checked against that code: 0 rows, run FAILED, the token still at the head.
+     */
+    @Test
+    void aNulByteInANameNeverStopsTheSync() {
+        List<String> mints = List.of(mint(1), mint(2), mint(3));
+        mints.forEach(m -> trades(m, 10));
+        String poison = mints.get(1);
+        redis.opsForHash().put(keys.token(poison), "name", "bad\u0000name");
+        sync();
+
+        assertRowIsLatest(mints.get(0));
+        assertRowIsLatest(mints.get(2));
+        assertThat(hasRow(poison)).isFalse();
+        Map<String, Object> dead = jdbc.queryForMap("SELECT * FROM sync_dead_letter WHERE mint = ?", poison);
+        assertThat(dead.get("sql_state")).isEqualTo("22021");
+        assertThat(dead.get("payload").toString()).contains("bad\uFFFDname");
+        assertThat(redis.opsForZSet().score(keys.dirty(), poison)).as("dead-lettered, not retried forever").isNull();
+        assertThat(jdbc.queryForObject("SELECT outcome FROM sync_run ORDER BY id DESC LIMIT 1", String.class))
+                .isEqualTo("SUCCESS");
+    }
+
+    /**
+     * A row rejected whose dead-letter record is rejected too (here a constraint the test adds to sync_dead_letter)
+     * still never fails the batch, and the token goes to the END of the dirty queue, not back to its place at the
+     * head. Checked against the code without the savepoint: the run failed and every row was rolled back.
+     */
+    @Test
+    void aRowThatCannotEvenBeDeadLetteredGoesToTheEndOfTheQueue() {
+        List<String> mints = List.of(mint(1), mint(2), mint(3));
+        mints.forEach(m -> trades(m, 10));
+        String poison = mints.get(0);
+        Double dirtySince = redis.opsForZSet().score(keys.dirty(), poison);
+        redis.opsForHash().put(keys.token(poison), "bonding_progress", "12345678.9");   // numeric(7,4) overflow
+        jdbc.execute("ALTER TABLE sync_dead_letter ADD CONSTRAINT no_dead_letter_for_test CHECK (mint <> '" + poison + "')");
+        try {
+            double failuresBefore = meters.get("tokendiscovery.sync.dead.letter.failures").counter().count();
+            sync();
+            assertRowIsLatest(mints.get(1));
+            assertRowIsLatest(mints.get(2));
+            assertThat(hasRow(poison)).isFalse();
+            assertThat(meters.get("tokendiscovery.sync.dead.letter.failures").counter().count())
+                    .isEqualTo(failuresBefore + 1);
+            Double requeuedAt = redis.opsForZSet().score(keys.dirty(), poison);
+            assertThat(requeuedAt).as("still dirty: not lost").isNotNull();
+            assertThat(requeuedAt).as("at the end of the queue").isGreaterThan(dirtySince);
+            assertThat(redis.getExpire(keys.token(poison))).as("no TTL: its data is only in Redis").isEqualTo(-1);
+            assertThat(redis.opsForZSet().zCard(keys.inFlight())).isZero();
+        } finally {
+            jdbc.execute("ALTER TABLE sync_dead_letter DROP CONSTRAINT no_dead_letter_for_test");
+        }
     }
 
     @Test
