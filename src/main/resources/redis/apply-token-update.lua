@@ -47,9 +47,14 @@ local stored = redis.call('HMGET', token, unpack(fields))
 -- kept, the hash is rebuilt from it first: same epoch, same running totals, first-seen time and metadata, so the
 -- token goes on where it left off instead of starting again from zero (docs/write-behind.md, "Cache expiry").
 if not stored[2] then
-  local retained = redis.call('HGETALL', KEYS[9])
-  if #retained > 0 then
-    redis.call('HSET', token, unpack(retained))
+  local retained = redis.call('GET', KEYS[9])
+  if retained then
+    local seed = {}
+    for field, value in pairs(cjson.decode(retained)) do
+      seed[#seed + 1] = field
+      seed[#seed + 1] = value
+    end
+    redis.call('HSET', token, unpack(seed))
     redis.call('DEL', KEYS[9])
     stored = redis.call('HMGET', token, unpack(fields))
   end

@@ -6,11 +6,16 @@
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-local retained = redis.call('HGETALL', KEYS[2])
-if #retained == 0 then
+local retained = redis.call('GET', KEYS[2])
+if not retained then
   return 0
 end
-redis.call('HSET', KEYS[1], unpack(retained))
+local fields = {}
+for field, value in pairs(cjson.decode(retained)) do
+  fields[#fields + 1] = field
+  fields[#fields + 1] = value
+end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[1])
 redis.call('DEL', KEYS[2])
 redis.call('ZADD', KEYS[3], 'NX', ARGV[1], ARGV[2])

@@ -26,7 +26,7 @@ public class RedisKeys {
     }
 
     /**
-     * Hash of what a token keeps after its cached hash expired: the epoch, running totals, first-seen time, metadata
+     * JSON string of what a token keeps after its cached hash expired: the epoch, running totals, first-seen time, metadata
      * and state ({@code tokendiscovery.redis.retained-state-ttl}), so a token that comes back rebuilds its hash from
      * them instead of from zero.
      */
