@@ -34,7 +34,9 @@ public record TokenDiscoveryProperties(
         @Valid @NotNull Live live,
         @Valid @NotNull Ops ops,
         @Valid @NotNull Security security,
-        @NotNull WriteMode writeMode) {
+        @NotNull WriteMode writeMode,
+        @Valid @NotNull Database database,
+        @Valid @NotNull WriteThrough writeThrough) {
 
     /** The PumpPortal connection. A blank url means: use the built-in simulator. */
     public record PumpPortal(
@@ -116,6 +118,36 @@ public record TokenDiscoveryProperties(
             @NotNull Duration shutdownTimeout,
             @Min(0) int retries,
             @Min(1) long retryDelayMs) {}
+
+    /**
+     * Timeouts of every PostgreSQL connection of the pool (docs/operations.md#timeouts), applied by
+     * {@link DatabaseTimeouts} whatever the JDBC URL (embedded or real). 0 disables one.
+     *
+     * @param connectionTimeout longest wait for a pooled connection (Hikari {@code connectionTimeout})
+     * @param connectTimeout TCP connect and login of a new connection (pgjdbc {@code connectTimeout},
+     *     {@code loginTimeout})
+     * @param socketTimeout longest silence on a connection's socket (pgjdbc {@code socketTimeout}); keep it above
+     *     {@code statementTimeout}, so the server cancels a slow statement before the client drops the connection
+     * @param statementTimeout PostgreSQL {@code statement_timeout} of every session
+     * @param lockTimeout PostgreSQL {@code lock_timeout}: longest wait for a row or table lock
+     * @param idleInTransactionTimeout PostgreSQL {@code idle_in_transaction_session_timeout}
+     */
+    public record Database(
+            @NotNull Duration connectionTimeout,
+            @NotNull Duration connectTimeout,
+            @NotNull Duration socketTimeout,
+            @NotNull Duration statementTimeout,
+            @NotNull Duration lockTimeout,
+            @NotNull Duration idleInTransactionTimeout) {}
+
+    /**
+     * Write-through mode (the rollback): the ingest hands changed mints to a bounded queue and never waits on JDBC
+     * (docs/write-behind.md#write-through-safety).
+     *
+     * @param queueCapacity ingest batches waiting for the write-through writer; a full queue drops (counted)
+     * @param coolDown after a failed write, write-through is skipped this long ("the next sync writes it")
+     */
+    public record WriteThrough(@Min(1) int queueCapacity, @NotNull Duration coolDown) {}
 
     /** Lazy persistence: a token gets a row once it passes one of these (or is watched). */
     public record Persistence(@Min(0) long minTrades, @NotNull @DecimalMin("0") BigDecimal minVolumeUsd) {}

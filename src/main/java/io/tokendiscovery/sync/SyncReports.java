@@ -91,13 +91,17 @@ public class SyncReports {
         }
         long took = clock.millis() - claim.getStartedAtMillis();
         duration.record(took, TimeUnit.MILLISECONDS);
+        // the public answer (GET /api/sync/runs) is the category and SQLSTATE; the text is for ADMIN only
+        SyncErrors.Classified classified = SyncErrors.classify(cause);
         try {
             jdbc.update("""
                     INSERT INTO sync_run (owner, started_at, finished_at, total, inserted, updated, skipped,
-                                          dead_lettered, duration_ms, outcome, error)
+                                          dead_lettered, duration_ms, outcome, error, error_category, sql_state)
                     VALUES (:owner, to_timestamp(:startedAtMs / 1000.0), now(), :total, 0, 0, 0, 0, :durationMs,
-                            'FAILED', :error)
+                            'FAILED', :error, :category, :sqlState)
                     """, new MapSqlParameterSource()
+                    .addValue("category", classified.category().name())
+                    .addValue("sqlState", classified.sqlState())
                     .addValue("owner", claim.getOwner())
                     .addValue("startedAtMs", claim.getStartedAtMillis())
                     .addValue("total", claim.getSize())
@@ -106,6 +110,18 @@ public class SyncReports {
         } catch (RuntimeException e) {
             log.debug("Could not record the failed sync run (database unavailable?): {}", e.getMessage());
         }
+    }
+
+    /**
+     * Whether a sync failure is worth retrying within the run (sync-error-handling): the database or Redis is
+     * unreachable, slow or locked (categories DATABASE_UNAVAILABLE, TIMEOUT, CONFLICT, REDIS_UNAVAILABLE). Spring
+     * leaves some of these uncategorised (a lock timeout, 55P03, is an UncategorizedSQLException).
+     */
+    public boolean isTransient(Throwable error) {
+        return switch (SyncErrors.classify(error).category()) {
+            case DATABASE_UNAVAILABLE, TIMEOUT, CONFLICT, REDIS_UNAVAILABLE -> true;
+            case REJECTED_DATA, INTERNAL -> false;
+        };
     }
 
     private static Counter runs(MeterRegistry meters, String outcome) {

@@ -8,6 +8,7 @@ import io.tokendiscovery.ingest.PumpPortalHeaders;
 import io.tokendiscovery.ingest.ReceiveClock;
 import io.tokendiscovery.ingest.TestFrames;
 import io.tokendiscovery.sync.WriteMode;
+import io.tokendiscovery.sync.WriteThroughGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ class WriteModeTest {
 
     @Autowired ProducerTemplate producer;
     @Autowired WriteMode writeMode;
+    @Autowired WriteThroughGate gate;
     @Autowired JdbcTemplate jdbc;
     @Autowired StringRedisTemplate redis;
     @Autowired RedisKeys keys;
@@ -70,6 +72,14 @@ class WriteModeTest {
     void backToWriteBehind() throws IOException {
         switchTo("\"{{tokendiscovery.write-mode}}\"");
         await().atMost(Duration.ofSeconds(30)).until(() -> !writeMode.isWriteThrough());
+        // a write-through failure pauses write-through for the cool-down: let it pass before the next test
+        await().atMost(Duration.ofSeconds(30)).until(() -> !gate.isOpen());
+    }
+
+    /** Write-through is asynchronous (a writer thread, never the ingest's): the row follows within moments. */
+    private void awaitRow(String mint, long trades) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(row(mint)).containsEntry("trade_count", trades).containsEntry("version", redisVersion(mint)));
     }
 
     private void switchTo(String value) throws IOException {
@@ -114,12 +124,12 @@ class WriteModeTest {
         await().atMost(Duration.ofSeconds(30)).until(writeMode::isWriteThrough);
         assertThat(output.getOut()).contains("Write mode is now write-through (was write-behind)");
 
-        // every swap reaches PostgreSQL at once, no sync needed
+        // every swap reaches PostgreSQL at once (off the ingest thread), no sync needed
         String mint = TestFrames.key32(2, salt);
         trade(mint, 1.0);
-        assertThat(row(mint)).containsEntry("trade_count", 1L).containsEntry("version", redisVersion(mint));
+        awaitRow(mint, 1);
         trade(mint, 0.5);
-        assertThat(row(mint)).containsEntry("trade_count", 2L).containsEntry("version", redisVersion(mint));
+        awaitRow(mint, 2);
         // the sync keeps running as a safety net and finds nothing newer to write
         producer.requestBody("direct:redis-to-db-sync", (Object) null);
         assertThat(row(mint)).containsEntry("trade_count", 2L);
@@ -139,6 +149,7 @@ class WriteModeTest {
         await().atMost(Duration.ofSeconds(30)).until(writeMode::isWriteThrough);
         String mint = TestFrames.key32(3, salt);
         trade(mint, 1.0);
+        awaitRow(mint, 1);
         // the database refuses writes to this row for a moment (e.g. a lock timeout, an outage)
         jdbc.execute("""
                 CREATE OR REPLACE FUNCTION refuse_write() RETURNS trigger AS $$
@@ -147,6 +158,8 @@ class WriteModeTest {
                 """);
         try {
             trade(mint, 1.0);
+            // the writer's upsert fails (counted, logged) and pauses write-through; the ingest went on
+            await().atMost(Duration.ofSeconds(15)).until(gate::isOpen);
             assertThat(row(mint)).containsEntry("trade_count", 1L);
             assertThat(redis.opsForHash().get(keys.token(mint), "trade_count")).isEqualTo("2");
         } finally {
