@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
  * may have been applied all the same (a reply that timed out, a batch that failed half way). Such an entry records
  * whether its change's signature dedup key existed when it was filed ({@code "applied"}), checked in the same script
  * that files it, on the connection the change was sent on, after it: replay skips an applied entry however long it
- * waited (docs/operations.md#replaying-dead-letters).
+ * waited (docs/operations.md#replay-is-idempotent).
  */
 @Component("deadLetters")
 public class DeadLetterStore {

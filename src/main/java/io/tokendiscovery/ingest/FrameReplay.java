@@ -26,10 +26,11 @@ import org.springframework.stereotype.Component;
  * is rejected again is dead-lettered again (newest end). A replayed frame keeps its original receive sequence, so it can
  * never overwrite a newer price.
  *
- * <p>Idempotent for as long as an entry is kept (docs/operations.md#replaying-dead-letters): an entry filed after its
+ * <p>Idempotent for as long as an entry is kept (docs/operations.md#replay-is-idempotent): an entry filed after its
  * change had been applied says so ({@code "applied":true}, see {@link DeadLetterStore}) and is removed without being
- * replayed; the changes a replay applies keep their signature dedup key for {@code tokendiscovery.ingest.replay-dedup-ttl}
- * ({@link #holdReplayed}), so the same entries replayed again (still listed after a crash) are duplicates.
+ * replayed; the changes a replay applies keep their signature dedup key for
+ * {@code tokendiscovery.ingest.replay-dedup-ttl} ({@link #holdReplayed}), so the same entries replayed again (still
+ * listed after a crash) are duplicates.
  */
 @Component("frameReplay")
 public class FrameReplay {
