@@ -78,6 +78,7 @@ public record TokenDiscoveryProperties(
             @NotNull Duration newTokenTradeWindow,
             @NotNull Duration subscriptionFlushInterval,
             @NotNull Duration signatureDedupTtl,
+            @NotNull Duration replayDedupTtl,
             @NotNull Duration statsLogInterval,
             @Min(1) int maxBatch) {}
 

@@ -89,17 +89,26 @@ public class RedisKeys {
         return prefix + "sig:" + signature;
     }
 
+    /**
+     * The dedup marker of a change ({@code sig:{signature}:{mint}}): present while the change counts as applied.
+     *
+     * @return null when the change has no signature (no dedup)
+     */
+    public String dedup(TokenUpdate update) {
+        return update.signature() == null ? null : signature(update.signature() + ":" + update.mint());
+    }
+
     /** The last good SOL/USD rate, JSON {@code {rate, source, at}}. */
     public String solUsdRate() {
         return prefix + "pricing:sol-usd";
     }
 
-    /** Capped list of rejected frames, newest first. */
     /** Epoch millis of the last successful Redis-to-PostgreSQL sync, by any replica. */
     public String lastSyncSuccess() {
         return prefix + "sync:last-success";
     }
 
+    /** Capped list of rejected frames, newest first. */
     public String deadLetters() {
         return prefix + "deadletter:frames";
     }

@@ -186,12 +186,12 @@ public class TokenStore {
     }
 
     private byte[][] scriptKeys(TokenUpdate update) {
-        boolean dedup = update.signature() != null;
+        String dedup = keys.dedup(update);
         return new byte[][] {
                 bytes(keys.token(update.mint())),
                 bytes(keys.priceTick(update.mint())),
                 bytes(keys.dirty()),
-                bytes(dedup ? keys.signature(update.signature() + ":" + update.mint()) : keys.signature("-")),
+                bytes(dedup != null ? dedup : keys.signature("-")),
                 bytes(keys.hotFeed()),
                 bytes(keys.newFeed()),
                 bytes(keys.graduatingFeed()),

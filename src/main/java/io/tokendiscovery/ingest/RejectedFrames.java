@@ -1,6 +1,7 @@
 package io.tokendiscovery.ingest;
 
 import io.tokendiscovery.cache.DeadLetterStore;
+import io.tokendiscovery.cache.RedisKeys;
 import io.tokendiscovery.cache.TokenStore;
 import java.util.List;
 import org.apache.camel.Body;
@@ -18,9 +19,11 @@ public class RejectedFrames {
     public static final String RAW_FRAME = "rawFrame";
 
     private final DeadLetterStore deadLetters;
+    private final RedisKeys keys;
 
-    public RejectedFrames(DeadLetterStore deadLetters) {
+    public RejectedFrames(DeadLetterStore deadLetters, RedisKeys keys) {
         this.deadLetters = deadLetters;
+        this.keys = keys;
     }
 
     public void record(@ExchangeProperty(RAW_FRAME) String rawFrame,
@@ -40,16 +43,19 @@ public class RejectedFrames {
     }
 
     /**
-     * A batch whose Redis write failed for good: every frame in it is dead-lettered (replaying one that was applied
-     * after all is harmless: its signature is already recorded). The body is the {@link IngestBatch}, or the raw
-     * {@code List<Message>} if the failure came before the frames were collected.
+     * A batch whose Redis write failed for good: every frame in it is dead-lettered. Some of its changes may have been
+     * applied all the same (a reply that timed out, a pipeline cut half way, a step after the write that failed): each
+     * entry records whether its change's signature dedup key exists now, and replay skips the applied ones however
+     * long after the dedup TTL it runs. The body is the {@link IngestBatch}, or the raw {@code List<Message>} if the
+     * failure came before the frames were collected (nothing was sent to Redis then).
      */
     public void recordBatch(@Body Object batch, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         String detail = describe(cause);
         String reason = RejectReason.PROCESSING_FAILED.name();
         if (batch instanceof IngestBatch changes) {
             for (IngestBatch.Change change : changes.changes()) {
-                deadLetters.record(change.rawFrame(), reason, detail, change.receiveSeq(), change.receivedAt());
+                deadLetters.record(change.rawFrame(), reason, detail, change.receiveSeq(), change.receivedAt(),
+                        keys.dedup(change.update()));
             }
         } else if (batch instanceof List<?> frames) {
             for (Object frame : frames) {
@@ -69,7 +75,7 @@ public class RejectedFrames {
                 IngestBatch.Change change = batch.changes().get(i);
                 deadLetters.record(change.rawFrame(), RejectReason.REDIS_REJECTED.name(),
                         "Redis answered the token update script with an error (logged by TokenStore)",
-                        change.receiveSeq(), change.receivedAt());
+                        change.receiveSeq(), change.receivedAt(), keys.dedup(change.update()));
             }
         }
     }

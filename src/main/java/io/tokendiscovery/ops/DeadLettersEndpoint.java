@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * {@code /actuator/deadletters} (ADMIN only): GET counts what waits in both dead-letter stores, POST
  * {@code {"source":"frames"|"sync","max":1000}} replays through the routes of
- * {@code routes/dead-letter-replay.camel.yaml}.
+ * {@code routes/dead-letter-replay.camel.yaml}: frames answer {@code {replayed, alreadyApplied}}, sync rows
+ * {@code {replayed, written, rejectedAgain}}.
  */
 @Component
 @Endpoint(id = "deadletters")
@@ -45,7 +46,7 @@ public class DeadLettersEndpoint {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("source", source);
         switch (source) {
-            case "frames" -> result.put("replayed", camel.requestBody("direct:replay-dead-frames", limit));
+            case "frames" -> result.putAll(camel.requestBody("direct:replay-dead-frames", limit, Map.class));
             case "sync" -> result.putAll(camel.requestBody("direct:replay-sync-dead-letters", limit, Map.class));
             default -> throw new InvalidEndpointRequestException("source must be frames or sync", "bad source");
         }
