@@ -79,6 +79,14 @@ public class RedisKeys {
         return prefix + "watched";
     }
 
+    /**
+     * Sorted set of new tokens inside their new-token trade window; score = end of the window (ms). Shared state of
+     * the trade subscriptions: a replica taking the feed subscribes to these (plus {@link #watched()}).
+     */
+    public String newTokenWindows() {
+        return prefix + "subs:new-token-window";
+    }
+
     /** Read-through cache of a token page loaded from PostgreSQL (JSON). */
     public String tokenPageCache(String mint) {
         return prefix + "cache:token:" + mint;

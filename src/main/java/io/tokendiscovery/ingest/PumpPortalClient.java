@@ -50,6 +50,11 @@ public class PumpPortalClient {
      * closer together on arrival, so ours is 10 % wider.
      */
     private static final long RATE_WINDOW_MILLIS = 1100;
+    /**
+     * On start, the first connect waits for the rebuild of the subscription set from Redis at most this long (a hung
+     * Redis must not keep the feed away; the window job retries the rebuild and its diff adds the mints later).
+     */
+    static final long RESTORE_WAIT_MILLIS = 5000;
 
     private final Vertx vertx;
     private final TokenDiscoveryProperties.PumpPortal config;
@@ -154,7 +159,36 @@ public class PumpPortalClient {
             }
             long period = Math.max(250, Math.min(config.pingInterval().toMillis(), 1000));
             watchdogTimer = vertx.setPeriodic(period, id -> watchdog());
-            connect();
+            connectAfterRestore();
+        });
+    }
+
+    /**
+     * This process takes the feed: its memory may know nothing (a standby, a restart) or be stale (leadership
+     * regained). The trade subscription set is rebuilt from Redis on a worker thread first, so the first subscription
+     * round after connecting carries every new token still in its window and every watched mint. The connect waits
+     * for that at most {@link #RESTORE_WAIT_MILLIS}; a failed rebuild is retried by the window job.
+     */
+    private void connectAfterRestore() {
+        subscriptions.requestRestore();
+        long gen = generation;
+        boolean[] started = {false};
+        Runnable connectOnce = () -> {
+            if (!started[0] && gen == generation && listener != null) {
+                started[0] = true;
+                connect();
+            }
+        };
+        long waitTimer = vertx.setTimer(RESTORE_WAIT_MILLIS, id -> {
+            if (!started[0] && gen == generation) {
+                log.warn("The trade subscription set is not rebuilt from Redis after {} ms: connecting anyway; the "
+                        + "subscription job adds the rebuilt mints once Redis answers", RESTORE_WAIT_MILLIS);
+            }
+            connectOnce.run();
+        });
+        context.executeBlocking(subscriptions::restoreIfNeeded, false).onComplete(done -> {
+            vertx.cancelTimer(waitTimer);
+            connectOnce.run();
         });
     }
 

@@ -23,8 +23,11 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +40,14 @@ import redis.clients.jedis.Jedis;
  * (the local stand-in for the Kubernetes Lease): one leader holds the feed; the leader is killed (SIGKILL), the next
  * takes over within the documented time, then that one is stopped gracefully (SIGTERM) and the last takes over. The
  * fake PumpPortal never sees two concurrent connections, and every change that reached Redis ends in PostgreSQL.
+ *
+ * <p>The feed continues across the takeovers: every mint whose trades the old leader had subscribed (all still inside
+ * their 30-minute new-token window) is subscribed by the new leader in its FIRST subscription round, and trades of
+ * those existing tokens keep being counted in Redis afterwards. The feed pauses for a moment before each kill or stop
+ * so that the snapshot of the old leader's subscriptions is settled; frames a killed process had received but not
+ * processed would otherwise be gone (PumpPortal has no replay), and so are the frames sent while no replica holds
+ * the feed. This part fails on the code before the shared subscription state: the new leader subscribed to the trades
+ * of 0 mints (no {@code subscribeTokenTrade} after {@code subscribeMigration}).
  */
 class FeedFailoverTest {
 
@@ -153,20 +164,35 @@ class FeedFailoverTest {
         App first = awaitOneLeader(Duration.ofMinutes(4));
         await().atMost(Duration.ofSeconds(30)).until(() -> redisTokens() > 20);
 
+        await().atMost(Duration.ofSeconds(30)).until(() -> pumpPortal.subscribedMints().size() >= 5);
+        Set<String> subscribedByFirst = settledSubscriptions();
+        Map<String, Long> tradesBefore = tradeCounts(subscribedByFirst);
+
         long killedAt = System.nanoTime();
         first.process().destroyForcibly().waitFor();
+        pumpPortal.resume();
         App second = awaitOneLeader(FAILOVER_BOUND);
         Duration failover = Duration.ofNanos(System.nanoTime() - killedAt);
         System.out.printf("Failover after SIGKILL of app %d: app %d leads after %d ms%n", first.index(), second.index(),
                 failover.toMillis());
         assertThat(second).isNotEqualTo(first);
+        assertThat(firstSubscriptionRound()).as("the new leader's first round after the SIGKILL")
+                .containsAll(subscribedByFirst);
+        // trades of the tokens the dead leader had subscribed keep being counted
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(grown(tradesBefore)).as("tokens of the old leader with new trades after the takeover")
+                        .isNotEmpty());
 
+        Set<String> subscribedBySecond = settledSubscriptions();
         long stoppedAt = System.nanoTime();
         second.process().destroy();
+        pumpPortal.resume();
         App third = awaitOneLeader(Duration.ofSeconds(60).plus(FAILOVER_BOUND));
         System.out.printf("Failover after SIGTERM of app %d: app %d leads after %d ms%n", second.index(), third.index(),
                 Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis());
         assertThat(second.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(firstSubscriptionRound()).as("the new leader's first round after the SIGTERM")
+                .containsAll(subscribedBySecond);
 
         assertThat(pumpPortal.maxConcurrentConnections()).as("connections open at the same time, ever").isEqualTo(1);
         assertThat(pumpPortal.totalConnections()).isGreaterThanOrEqualTo(3);
@@ -179,6 +205,62 @@ class FeedFailoverTest {
             }
         });
         assertEveryPersistableTokenIsInPostgres();
+    }
+
+    /**
+     * Pauses the feed and lets the leader finish what it received (its ingest, the windows written to Redis, its
+     * subscription diffs), then takes the mints its connection is subscribed to and forgets the messages so far.
+     */
+    static Set<String> settledSubscriptions() throws InterruptedException {
+        pumpPortal.pause();
+        Thread.sleep(2500);
+        Set<String> subscribed = pumpPortal.subscribedMints();
+        pumpPortal.clearReceivedClientMessages();
+        return subscribed;
+    }
+
+    /**
+     * The trade keys of the new leader's first round: on connect it sends subscribeNewToken, subscribeMigration and
+     * then its whole trade set in messages of at most 5,000 keys (here one), before any diff of the window job.
+     */
+    static Set<String> firstSubscriptionRound() {
+        AtomicReference<List<String>> messages = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            messages.set(pumpPortal.receivedClientMessages());
+            int migration = messages.get().indexOf("{\"method\":\"subscribeMigration\"}");
+            assertThat(migration).as("subscribeMigration sent").isNotNegative();
+            assertThat(messages.get().size()).as("a message after subscribeMigration").isGreaterThan(migration + 1);
+        });
+        List<String> sent = messages.get();
+        String round = sent.get(sent.indexOf("{\"method\":\"subscribeMigration\"}") + 1);
+        assertThat(round).startsWith("{\"method\":\"subscribeTokenTrade\",\"keys\":[");
+        Set<String> keys = new HashSet<>();
+        Matcher key = Pattern.compile("\"([1-9A-HJ-NP-Za-km-z]{32,44})\"").matcher(round);
+        while (key.find()) {
+            keys.add(key.group(1));
+        }
+        return keys;
+    }
+
+    static Map<String, Long> tradeCounts(Set<String> mints) {
+        Map<String, Long> counts = new HashMap<>();
+        try (Jedis jedis = jedis()) {
+            for (String mint : mints) {
+                String count = jedis.hget("td:token:" + mint, "trade_count");
+                counts.put(mint, count == null ? 0 : Long.parseLong(count));
+            }
+        }
+        return counts;
+    }
+
+    static Set<String> grown(Map<String, Long> before) {
+        Set<String> grown = new HashSet<>();
+        tradeCounts(before.keySet()).forEach((mint, count) -> {
+            if (count > before.get(mint)) {
+                grown.add(mint);
+            }
+        });
+        return grown;
     }
 
     static Jedis jedis() {
