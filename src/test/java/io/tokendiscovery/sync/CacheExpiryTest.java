@@ -33,9 +33,9 @@ import org.springframework.test.context.ActiveProfiles;
  * state 6 s. Each case lets the keys really expire (read from Redis, no fake clock), then touches the token again
  * through the ingest's own pricing and Lua script, syncs, and reads the row.
  *
- * <p>Checked against the code before the fix (no retained state, no epochs, state and progress written as the hash
- * said): the migration case wrote trade_count 53 -> 0, volume -> 0, first_seen_at -> now; the late-threshold case
- * inserted 5 trades instead of 11; the watched case wrote no row; the migrated-then-traded case wrote state NEW.
+ * <p>Run against the code before the fix (commit 5d0129d, the retained-state checks left out): all four fail. The
+ * migration wrote trade_count 53 -> 0; the hash rebuilt after expiry held 3 trades instead of 15; the late-threshold
+ * token got no row (5 trades counted instead of 11, under the threshold); the watched token got no row.
  */
 @CamelSpringBootTest
 @SpringBootTest(properties = {
