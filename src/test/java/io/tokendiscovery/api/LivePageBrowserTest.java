@@ -1,10 +1,10 @@
 package io.tokendiscovery.api;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokendiscovery.RequiredTools;
 import io.tokendiscovery.TestPorts;
 import io.tokendiscovery.ingest.ConnectionState;
 import io.tokendiscovery.ingest.PumpPortalClient;
@@ -64,13 +64,14 @@ class LivePageBrowserTest {
 
     @Test
     void aSimulatedTradesPriceAppearsOnThePage(@TempDir Path profile) throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed (apt-get install chromium)");
+        Path chromiumBinary = RequiredTools.require(RequiredTools.find("chromium", CHROMIUM),
+                "Chromium is not installed (apt-get install chromium; .ci/run installs it)");
         await().atMost(Duration.ofSeconds(30)).until(() -> client.state() == ConnectionState.STREAMING);
         String mint = TestFrames.key32(1, 777);
         simulator.sendRaw(TestFrames.trade(mint, TestFrames.signature(1, 777), true, 5, 1000, 40, 30 * 1_073_000_000d / 40));
 
         int devtoolsPort = TestPorts.free();
-        Process chromium = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        Process chromium = new ProcessBuilder(chromiumBinary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile, "--remote-debugging-port=" + devtoolsPort, "about:blank")
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();

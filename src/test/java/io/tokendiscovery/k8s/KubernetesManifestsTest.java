@@ -48,7 +48,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import io.tokendiscovery.RequiredTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -533,12 +533,16 @@ class KubernetesManifestsTest {
         return resources;
     }
 
-    /** {@code kustomize build DIR} or {@code kubectl kustomize DIR}; the test is skipped when neither exists. */
+    /**
+     * {@code kustomize build DIR} or {@code kubectl kustomize DIR}; skipped locally when neither exists, failed in CI
+     * (.ci/run installs kubectl from Debian's kubernetes-client).
+     */
     static List<HasMetadata> render(Path dir) throws IOException {
-        List<String> command = onPath("kustomize").map(k -> List.of(k, "build", dir.toString()))
-                .or(() -> onPath("kubectl").map(k -> List.of(k, "kustomize", dir.toString())))
-                .orElse(null);
-        Assumptions.assumeTrue(command != null, "neither kustomize nor kubectl is on the PATH: rendered manifests not checked");
+        Optional<Path> kustomize = RequiredTools.find("kustomize");
+        Path tool = RequiredTools.require(kustomize.or(() -> RequiredTools.find("kubectl")),
+                "neither kustomize nor kubectl is on the PATH: rendered manifests not checked");
+        List<String> command = kustomize.isPresent() ? List.of(tool.toString(), "build", dir.toString())
+                : List.of(tool.toString(), "kustomize", dir.toString());
         Path errors = Files.createTempFile("kustomize", ".err");
         try {
             Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
@@ -555,15 +559,6 @@ class KubernetesManifestsTest {
         } finally {
             Files.deleteIfExists(errors);
         }
-    }
-
-    static Optional<String> onPath(String binary) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(d -> !d.isEmpty())
-                .map(d -> Path.of(d, binary))
-                .filter(Files::isExecutable)
-                .map(Path::toString)
-                .findFirst();
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
-import org.junit.jupiter.api.Assumptions;
+import io.tokendiscovery.RequiredTools;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -317,15 +317,10 @@ class MonitoringArtifactsTest {
         return heading.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
     }
 
-    /** /usr/bin/promtool (Debian's prometheus package) or the first one on the PATH; skips the check without. */
+    /** /usr/bin/promtool (Debian's prometheus package) or the first one on the PATH; skips locally, fails in CI. */
     private static Path promtool() {
-        Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(dir -> !dir.isBlank()).map(dir -> Path.of(dir, "promtool"));
-        Optional<Path> promtool = Stream.concat(Stream.of(Path.of("/usr/bin/promtool")), onPath)
-                .filter(Files::isExecutable).findFirst();
-        Assumptions.assumeTrue(promtool.isPresent(),
+        return RequiredTools.require(RequiredTools.find("promtool", Path.of("/usr/bin/promtool")),
                 "promtool is not installed (Debian package prometheus; .ci/run installs it)");
-        return promtool.get();
     }
 
     private record Result(int exitCode, String output) {}
