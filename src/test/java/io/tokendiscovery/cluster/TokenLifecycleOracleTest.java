@@ -732,7 +732,8 @@ class TokenLifecycleOracleTest {
         table.append(String.format(format, "mint", "field", "expected", "actual"));
         for (Mismatch m : mismatches) {
             String label = labels.get(m.mint());
-            String who = label == null ? m.mint() : label + " " + m.mint().substring(0, 6);
+            // keys start with zero bytes, so base58 "111111...": the tail tells them apart
+            String who = label == null ? m.mint() : label + " .." + m.mint().substring(m.mint().length() - 6);
             table.append(String.format(format, who, m.field(), m.expected(), m.actual()));
         }
         System.out.println("[oracle] " + mismatches.size() + " mismatches with the ground truth:\n" + table);
