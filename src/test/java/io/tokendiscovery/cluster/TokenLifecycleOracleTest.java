@@ -1,5 +1,7 @@
 package io.tokendiscovery.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -121,7 +123,7 @@ class TokenLifecycleOracleTest {
         COMPRESSED.put("TOKENDISCOVERY_PUMPPORTAL_INITIALBACKOFF", "500ms");
         COMPRESSED.put("TOKENDISCOVERY_PUMPPORTAL_MAXBACKOFF", "2s");
         // a sync waits at most 3 s for a connection to the stopped database (Hikari default 30 s)
-        COMPRESSED.put("SPRING_DATASOURCE_HIKARI_CONNECTIONTIMEOUT", "3000");
+        COMPRESSED.put("TOKENDISCOVERY_DATABASE_CONNECTIONTIMEOUT", "3s");
     }
 
     /** Lazy persistence and pricing, set explicitly (the application.yaml defaults). */
@@ -584,15 +586,15 @@ class TokenLifecycleOracleTest {
 
     /**
      * A dead letter for a frame that WAS applied: what {@code RejectedFrames.recordBatch} leaves when a batch's Redis
-     * write failed after part of it was applied. Written like that method writes it; its dedup key has expired by the
-     * time of the replay, which must not count it again.
+     * write failed after part of it was applied. Filed through the app's own {@code redis/record-dead-letter.lua}, as
+     * the batch error path files it, right after the trade was applied (its dedup key still exists, so the entry is
+     * marked applied); by the time of the replay the dedup key has expired, and the replay must not count it again.
      */
     FeedFrame injectAppliedDeadLetter(String mint) throws Exception {
         FeedOracleDelivery pick = null;
         for (OracleFeed.Delivery d : feed.deliveries()) {
             if (d.frame().mint().equals(mint) && d.frame().kind() == Kind.TRADE && d.frame().accepted()) {
                 pick = new FeedOracleDelivery(d.frame(), d.atMillis());
-                break;
             }
         }
         Objects.requireNonNull(pick, "no applied trade of " + mint);
@@ -604,8 +606,17 @@ class TokenLifecycleOracleTest {
         entry.put("receiveSeq", pick.atMillis() * 1000);
         entry.put("receivedAt", pick.atMillis());
         entry.put("frame", pick.frame().json());
+        ObjectMapper mapper = new ObjectMapper();
+        entry.put("applied", false);
+        String notApplied = mapper.writeValueAsString(entry);
+        entry.put("applied", true);
+        String applied = mapper.writeValueAsString(entry);
+        String script = Files.readString(Path.of("src/main/resources/redis/record-dead-letter.lua"));
         try (Jedis jedis = jedis()) {
-            jedis.lpush(PREFIX + "deadletter:frames", new ObjectMapper().writeValueAsString(entry));
+            Object marked = jedis.eval(script, List.of(PREFIX + "deadletter:frames",
+                    PREFIX + "sig:" + pick.frame().signature() + ":" + mint),
+                    List.of(notApplied, applied, "10000", "1"));
+            assertThat(marked).as("the trade's dedup key still existed when its dead letter was filed").isEqualTo(1L);
         }
         return pick.frame();
     }
