@@ -11,6 +11,8 @@ import io.tokendiscovery.ingest.FeedEvent.NoticeType;
 import io.tokendiscovery.ingest.FeedEvent.TokenCreated;
 import io.tokendiscovery.ingest.FeedEvent.TokenMigrated;
 import io.tokendiscovery.ingest.FeedEvent.TokenTraded;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -260,12 +262,14 @@ public class FrameParser {
     }
 
     /**
-     * The free text of one frame, cleaned by {@link FreeText}: each change counted by field, and the frame counted
-     * once for the rate-limited log line.
+     * The free text of one frame, cleaned by {@link FreeText}. Once the frame is accepted ({@link #report()}), each
+     * change is counted by field, and the frame once for the rate-limited log line; a frame rejected for another
+     * field after its text was cleaned counts nothing here.
      */
     private final class Sanitized {
         private final String mint;
         private StringBuilder changes;
+        private List<Counter> counters;
 
         Sanitized(String mint) {
             this.mint = mint;
@@ -280,7 +284,10 @@ public class FrameParser {
             if (cleaned.changed()) {
                 for (FreeText.Change change : FreeText.Change.values()) {
                     if (cleaned.has(change)) {
-                        sanitizedCounter(field, change).increment();
+                        if (counters == null) {
+                            counters = new ArrayList<>(4);
+                        }
+                        counters.add(sanitizedCounter(field, change));
                         changes = (changes == null ? new StringBuilder() : changes.append(", "))
                                 .append(field).append(' ').append(change.tag());
                     }
@@ -297,6 +304,7 @@ public class FrameParser {
             if (changes == null) {
                 return;
             }
+            counters.forEach(Counter::increment);
             long frames = sanitizedSinceLog.incrementAndGet();
             long last = lastSanitizedLog.get();
             long now = System.nanoTime();

@@ -162,7 +162,8 @@ class FrameParserTest {
     /**
      * Issue 13 item 4: a positive amount below one base unit (a lamport, a millionth of a token) cannot be priced
      * (30 / 1e-310 is Infinity): rejected by the parser with INVALID_NUMBER. Fails before the fix: 1e-310 passed as
-     * positive and the pricing's BigDecimal threw later, a failure that was retried.
+     * positive and the pricing's BigDecimal threw later, a failure that was retried (the first six rows failed on
+     * 5d0129d; 1e400 and 1e13 were already rejected and stay as guards).
      */
     @ParameterizedTest(name = "{0}: {1} -> {2}")
     @CsvSource(delimiter = '|', value = {
@@ -222,6 +223,16 @@ class FrameParserTest {
         parse(SampleFrames.get(SampleFrames.CREATE));
         assertThat(meters.find("tokendiscovery.ingest.text.sanitized").counters().stream()
                 .mapToDouble(counter -> counter.count()).sum()).isEqualTo(6);
+    }
+
+    @Test
+    void aRejectedFrameCountsNoCleanedText() {
+        String frame = SampleFrames.get(SampleFrames.CREATE).replace("\"Cash Elon \"", "\"Cash\\u0000Elon\"")
+                .replace("\"solAmount\":0.059259258", "\"solAmount\":1e-310");
+        assertThatThrownBy(() -> parse(frame)).isInstanceOfSatisfying(FrameRejectedException.class,
+                e -> assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_NUMBER));
+        assertThat(meters.find("tokendiscovery.ingest.text.sanitized").counters().stream()
+                .mapToDouble(counter -> counter.count()).sum()).isZero();
     }
 
     /** Fails before the fix: FIELD_TOO_LONG for a name one character over the limit. */

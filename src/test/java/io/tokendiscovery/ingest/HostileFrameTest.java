@@ -38,7 +38,8 @@ import org.springframework.test.context.ActiveProfiles;
  * embedded PostgreSQL), issue 13 items 1 (ingest side) and 4: free text with control characters, a lone surrogate
  * and 64 KB is stored cleaned and never costs the token; a frame that cannot be priced is dead-lettered with
  * {@code INVALID_NUMBER} at once, never retried; the ingest error handling retries only transient failures. Each
- * test was run against the code before the fix and failed there (noted per test).
+ * test was run against the code before the fix (parser, pricing and error-handling YAML of 5d0129d) and failed
+ * there (noted per test).
  * <p>
  * {@code max-frame-size} is 128 KB here so that a frame carrying a full 64 KB name is parsed at all: at the default
  * 64 KB such a frame is over the structural frame limit and dead-lettered whole as {@code OVERSIZED}
@@ -255,6 +256,7 @@ class HostileFrameTest {
             e.getIn().setHeader("failure", new RedisConnectionFailureException("Redis is down"));
         });
         assertThat(attempts.get()).isEqualTo(6);
+        assertThat(redeliveries.get()).as("the redelivery counter sees redeliveries").isEqualTo(5);
         assertThat(redis.opsForList().size(keys.deadLetters())).isEqualTo(2);
     }
 }
