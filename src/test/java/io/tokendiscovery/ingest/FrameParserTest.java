@@ -11,6 +11,7 @@ import io.tokendiscovery.ingest.FeedEvent.NoticeType;
 import io.tokendiscovery.ingest.FeedEvent.TokenCreated;
 import io.tokendiscovery.ingest.FeedEvent.TokenMigrated;
 import io.tokendiscovery.ingest.FeedEvent.TokenTraded;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -156,5 +157,111 @@ class FrameParserTest {
     void keepsSqlLookingNamesAsPlainData() {
         String frame = SampleFrames.get(SampleFrames.CREATE).replace("\"Cash Elon \"", "\"Robert'); DROP TABLE token_discovery;--\"");
         assertThat(((TokenCreated) parse(frame)).name()).isEqualTo("Robert'); DROP TABLE token_discovery;--");
+    }
+
+    /**
+     * Issue 13 item 4: a positive amount below one base unit (a lamport, a millionth of a token) cannot be priced
+     * (30 / 1e-310 is Infinity): rejected by the parser with INVALID_NUMBER. Fails before the fix: 1e-310 passed as
+     * positive and the pricing's BigDecimal threw later, a failure that was retried (the first six rows failed on
+     * 5d0129d; 1e400 and 1e13 were already rejected and stay as guards).
+     */
+    @ParameterizedTest(name = "{0}: {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "INVALID_NUMBER | \"vTokensInBondingCurve\":596796597.218102 | \"vTokensInBondingCurve\":1e-310",
+        "INVALID_NUMBER | \"vTokensInBondingCurve\":596796597.218102 | \"vTokensInBondingCurve\":4.9e-324",
+        "INVALID_NUMBER | \"vSolInBondingCurve\":53.93797509913754 | \"vSolInBondingCurve\":1e-310",
+        "INVALID_NUMBER | \"tokenAmount\":30589322.786086 | \"tokenAmount\":1e-7",
+        "INVALID_NUMBER | \"solAmount\":2.629842459 | \"solAmount\":1e-310",
+        "INVALID_NUMBER | \"marketCapSol\":90.37915991907988 | \"marketCapSol\":1e-320",
+        "INVALID_NUMBER | \"vTokensInBondingCurve\":596796597.218102 | \"vTokensInBondingCurve\":1e400",
+        "ABSURD_VALUE   | \"tokenAmount\":30589322.786086 | \"tokenAmount\":1e13",
+    })
+    void rejectsAmountsThatCannotBePriced(RejectReason reason, String find, String replace) {
+        String frame = SampleFrames.get(SampleFrames.BUY).replace(find, replace);
+        assertThat(frame).isNotEqualTo(SampleFrames.get(SampleFrames.BUY));
+        assertThatThrownBy(() -> parse(frame))
+                .isInstanceOfSatisfying(FrameRejectedException.class, e -> assertThat(e.getReason()).isEqualTo(reason));
+    }
+
+    @Test
+    void acceptsTheSmallestRealAmounts() {
+        String frame = SampleFrames.get(SampleFrames.BUY).replace("\"solAmount\":2.629842459", "\"solAmount\":1e-9")
+                .replace("\"tokenAmount\":30589322.786086", "\"tokenAmount\":0.000001");
+        TokenTraded trade = (TokenTraded) parse(frame);
+        assertThat(trade.solAmount()).isEqualTo(1e-9);
+        assertThat(trade.tokenAmount()).isEqualTo(1e-6);
+    }
+
+    /**
+     * Issue 13 item 1, the text policy (FreeText): control characters removed (whitespace ones become a space),
+     * lone surrogates replaced with U+FFFD, cut to the field's limit, the frame kept and the change counted. Fails
+     * before the fix: the long name rejected the whole frame (FIELD_TOO_LONG) and control characters were kept.
+     */
+    @Test
+    void cleansFreeTextInsteadOfRejectingTheFrame() {
+        // 60 KB: the whole frame stays under the default 64 KB frame limit
+        String frame = SampleFrames.get(SampleFrames.CREATE)
+                .replace("\"Cash Elon \"", "\"Cash\\u0000\\nElon\\u007f\\ud800 " + "x".repeat(60 * 1024) + "\"")
+                .replace("\"CASHELON\"", "\"CASH\\u001bELON" + "S".repeat(100) + "\"")
+                .replace("\"pool\":\"pump\"", "\"pool\":\"pu\\u0000mp\"");
+        TokenCreated c = (TokenCreated) parse(frame);
+        assertThat(c.name()).startsWith("Cash Elon\uFFFD x").hasSize(FrameParser.MAX_NAME);
+        assertThat(c.symbol()).startsWith("CASHELONSSS").hasSize(FrameParser.MAX_SYMBOL);
+        assertThat(c.pool()).isEqualTo("pump");
+        assertThat(c.uri()).isEqualTo("https://ipfs.io/ipfs/bafkreid55z3ln7vg3udpgagfeumjcd7stnfqri7zkc4n227eq4vs24rdj4");
+        assertThat(meters.get("tokendiscovery.ingest.text.sanitized").tag("field", "name").tag("change", "control")
+                .counter().count()).isEqualTo(1);
+        assertThat(meters.get("tokendiscovery.ingest.text.sanitized").tag("field", "name").tag("change", "surrogate")
+                .counter().count()).isEqualTo(1);
+        assertThat(meters.get("tokendiscovery.ingest.text.sanitized").tag("field", "name").tag("change", "truncated")
+                .counter().count()).isEqualTo(1);
+        assertThat(meters.get("tokendiscovery.ingest.text.sanitized").tag("field", "symbol").tag("change", "truncated")
+                .counter().count()).isEqualTo(1);
+        assertThat(meters.get("tokendiscovery.ingest.text.sanitized").tag("field", "pool").tag("change", "control")
+                .counter().count()).isEqualTo(1);
+        // a clean frame counts nothing
+        parse(SampleFrames.get(SampleFrames.CREATE));
+        assertThat(meters.find("tokendiscovery.ingest.text.sanitized").counters().stream()
+                .mapToDouble(counter -> counter.count()).sum()).isEqualTo(6);
+    }
+
+    @Test
+    void aRejectedFrameCountsNoCleanedText() {
+        String frame = SampleFrames.get(SampleFrames.CREATE).replace("\"Cash Elon \"", "\"Cash\\u0000Elon\"")
+                .replace("\"solAmount\":0.059259258", "\"solAmount\":1e-310");
+        assertThatThrownBy(() -> parse(frame)).isInstanceOfSatisfying(FrameRejectedException.class,
+                e -> assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_NUMBER));
+        assertThat(meters.find("tokendiscovery.ingest.text.sanitized").counters().stream()
+                .mapToDouble(counter -> counter.count()).sum()).isZero();
+    }
+
+    /** Fails before the fix: FIELD_TOO_LONG for a name one character over the limit. */
+    @Test
+    void aNameAtAndOverTheLimitIsKept() {
+        for (int length : List.of(FrameParser.MAX_NAME, FrameParser.MAX_NAME + 1)) {
+            String frame = SampleFrames.get(SampleFrames.CREATE).replace("\"Cash Elon \"", "\"" + "n".repeat(length) + "\"");
+            assertThat(((TokenCreated) parse(frame)).name()).isEqualTo("n".repeat(FrameParser.MAX_NAME));
+        }
+    }
+
+    @Test
+    void keysStayStructuralTooLongOrNotBase58IsRejected() {
+        String frame = SampleFrames.get(SampleFrames.BUY).replaceFirst("\"traderPublicKey\":\"[^\"]+\"",
+                "\"traderPublicKey\":\"" + "1".repeat(65) + "\"");
+        assertThatThrownBy(() -> parse(frame)).isInstanceOfSatisfying(FrameRejectedException.class,
+                e -> assertThat(e.getReason()).isEqualTo(RejectReason.FIELD_TOO_LONG));
+        String nul = SampleFrames.get(SampleFrames.BUY).replace("\"mint\":\"5ygJ", "\"mint\":\"\\u00005ygJ");
+        assertThatThrownBy(() -> parse(nul)).isInstanceOfSatisfying(FrameRejectedException.class, e -> {
+            assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_MINT);
+            assertThat(e.getMessage()).doesNotContain("\u0000");
+        });
+    }
+
+    /** JSON forbids raw control characters inside strings: such a frame is not JSON (Jackson is strict). */
+    @Test
+    void aRawControlCharacterInAStringIsNotJson() {
+        String frame = SampleFrames.get(SampleFrames.CREATE).replace("\"Cash Elon \"", "\"Cash\u0000Elon\"");
+        assertThatThrownBy(() -> parse(frame)).isInstanceOfSatisfying(FrameRejectedException.class,
+                e -> assertThat(e.getReason()).isEqualTo(RejectReason.NOT_JSON));
     }
 }

@@ -1,6 +1,7 @@
 package io.tokendiscovery.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,8 @@ import io.tokendiscovery.ingest.FeedEvent.TokenTraded;
 import java.math.BigDecimal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TokenPricingTest {
 
@@ -84,5 +87,67 @@ class TokenPricingTest {
         TokenUpdate update = pricing.create((TokenCreated) parse(SampleFrames.CREATE_BONK));
         assertThat(Double.parseDouble(update.latest().get("price_sol"))).isEqualTo(29.72713613571716 / 1e9);
         assertThat(update.latest()).doesNotContainKey("v_sol_in_curve");
+    }
+
+    private static TokenTraded trade(String signature, String trader, double tokenAmount, Double solAmount, Double vSol,
+            Double vTokens) {
+        return new TokenTraded(signature, "m", trader, true, tokenAmount, solAmount, vSol, vTokens, null, "pump", 1, 1);
+    }
+
+    /**
+     * Issue 13 item 4: a price that is not a finite, positive, normal double is INVALID_NUMBER (ABSURD_VALUE when
+     * finite and too large), thrown before any BigDecimal sees it. Fails before the fix: Infinity and NaN made
+     * BigDecimal.valueOf throw NumberFormatException (retried by the route) and a subnormal price was accepted.
+     */
+    @ParameterizedTest(name = "vSol {0} / vTokens {1} -> {2}")
+    @CsvSource({
+        "30,        1e-310,  INVALID_NUMBER",
+        "1e-310,    1e9,     INVALID_NUMBER",
+        "NaN,       1e9,     INVALID_NUMBER",
+        "Infinity,  1e9,     INVALID_NUMBER",
+        "0,         1e9,     INVALID_NUMBER",
+        "1e300,     1e-6,    ABSURD_VALUE",
+    })
+    void aPriceThatIsNotAFiniteNormalNumberRejectsTheFrame(double vSol, double vTokens, RejectReason reason) {
+        assertThatThrownBy(() -> pricing.trade(trade("s", null, 1000, 1.0, vSol, vTokens)))
+                .isInstanceOfSatisfying(FrameRejectedException.class, e -> assertThat(e.getReason()).isEqualTo(reason));
+        TokenCreated create = new TokenCreated("s", "m", null, "pump", "n", "s", "u", false, 0, 0, vSol, vTokens, null,
+                1, 1);
+        assertThatThrownBy(() -> pricing.create(create))
+                .isInstanceOfSatisfying(FrameRejectedException.class, e -> assertThat(e.getReason()).isEqualTo(reason));
+    }
+
+    /** Fails before the fix: 5 / 1e-310 is Infinity, BigDecimal threw NumberFormatException. */
+    @Test
+    void aFillPriceOrVolumeThatOverflowsRejectsTheFrame() {
+        assertThatThrownBy(() -> pricing.trade(trade("s", null, 1e-310, 5.0, null, null)))
+                .isInstanceOfSatisfying(FrameRejectedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_NUMBER));
+        assertThatThrownBy(() -> pricing.trade(trade("s", null, 1000, Double.NaN, 30.0, 1e9)))
+                .isInstanceOfSatisfying(FrameRejectedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_NUMBER));
+        assertThatThrownBy(() -> TokenPricing.bondingProgress(Double.NaN))
+                .isInstanceOf(FrameRejectedException.class);
+    }
+
+    /**
+     * The trade and tick JSON are concatenated: a key holding a quote or a control character would break them.
+     * The parser only lets base58 through; the pricing refuses anything else. Fails before the fix: the broken JSON
+     * was built without complaint.
+     */
+    @Test
+    void theTradeAndTickJsonCannotBeBrokenByAKey() {
+        assertThatThrownBy(() -> pricing.trade(trade("s\",\"side\":\"sell", null, 1000, 1.0, 30.0, 1e9)))
+                .isInstanceOfSatisfying(FrameRejectedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_SIGNATURE));
+        assertThatThrownBy(() -> pricing.trade(trade("s", "t\u0000", 1000, 1.0, 30.0, 1e9)))
+                .isInstanceOfSatisfying(FrameRejectedException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(RejectReason.INVALID_MINT));
+        // what the parser accepts always gives valid JSON, with the same values
+        TokenUpdate update = pricing.trade((TokenTraded) parse(SampleFrames.BUY));
+        assertThat(SampleFrames.parse(update.feeds().tradeJson()).get("trader").asText())
+                .isEqualTo("3JQvkiF2GKfca3ggMPRwTHmzvnj6emReuSFwSrBBonp5");
+        assertThat(SampleFrames.parse(update.tick()).get("priceSol").asDouble())
+                .isEqualTo(53.93797509913754 / 596796597.218102);
     }
 }
