@@ -14,17 +14,14 @@ import java.util.Set;
  */
 final class GroundTruth {
 
-    /**
-     * Longest stored name. ASSUMPTION, to align with the parser's policy: the parser's {@code FrameParser.MAX_NAME}
-     * (256 chars) becomes a truncation limit instead of a reason to reject the frame.
-     */
+    /** Longest stored name: the text policy cuts names to 256 chars (docs/pumpportal-client.md#free-text). */
     static final int MAX_NAME = 256;
 
     /**
-     * The stored-text policy for names, in ONE place. ASSUMPTION, to align with the parser's policy (issue 13, "No
-     * input can stop a sync or the ingest"): control characters U+0000-U+001F and U+007F are stripped, a lone
-     * surrogate is replaced with U+FFFD, then the text is cut to {@link #MAX_NAME} chars (never between the two
-     * halves of a pair). Valid pairs (emoji) are kept.
+     * The stored-text policy for names as docs/pumpportal-client.md#free-text states it, written here on its own (not
+     * the app's code): control characters U+0000-U+001F and U+007F are removed, TAB/LF/VT/FF/CR become a space, a
+     * lone surrogate becomes U+FFFD, then the text is cut to {@link #MAX_NAME} chars (never between the two halves
+     * of a pair). Valid pairs (emoji) are kept.
      */
     static String sanitizeName(String raw) {
         if (raw == null) {
@@ -34,7 +31,10 @@ final class GroundTruth {
         for (int i = 0; i < raw.length() && sb.length() < MAX_NAME; i++) {
             char c = raw.charAt(i);
             if (c < 0x20 || c == 0x7F) {
-                continue;
+                if (c < 0x09 || c > 0x0D) {
+                    continue;
+                }
+                c = ' '; // TAB, LF, VT, FF, CR: one space, so the words around them stay apart
             }
             if (Character.isHighSurrogate(c) && i + 1 < raw.length() && Character.isLowSurrogate(raw.charAt(i + 1))) {
                 if (sb.length() + 2 > MAX_NAME) {

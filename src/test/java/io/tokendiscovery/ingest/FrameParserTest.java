@@ -144,7 +144,7 @@ class FrameParserTest {
 
     @Test
     void rejectsOversizedAndBinaryFrames() {
-        String huge = "{\"message\":\"" + "x".repeat(70 * 1024) + "\"}";
+        String huge = "{\"message\":\"" + "x".repeat(270 * 1024) + "\"}";
         assertThatThrownBy(() -> parse(huge))
                 .isInstanceOfSatisfying(FrameRejectedException.class,
                         e -> assertThat(e.getReason()).isEqualTo(RejectReason.OVERSIZED));

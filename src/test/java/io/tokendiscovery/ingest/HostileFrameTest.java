@@ -41,15 +41,12 @@ import org.springframework.test.context.ActiveProfiles;
  * test was run against the code before the fix (parser, pricing and error-handling YAML of 5d0129d) and failed
  * there (noted per test).
  * <p>
- * {@code max-frame-size} is 128 KB here so that a frame carrying a full 64 KB name is parsed at all: at the default
- * 64 KB such a frame is over the structural frame limit and dead-lettered whole as {@code OVERSIZED}
- * (docs/pumpportal-client.md#free-text).
+ * A frame carrying a full 64 KB name is parsed at the default {@code max-frame-size} (256 KB).
  */
 @CamelSpringBootTest
 @SpringBootTest(properties = {
     "tokendiscovery.simulator.frames-per-second=0",
-    "tokendiscovery.pricing.sol-usd=100",
-    "tokendiscovery.pumpportal.max-frame-size=128KB"
+    "tokendiscovery.pricing.sol-usd=100"
 })
 @ActiveProfiles("test")
 @ExtendWith(OutputCaptureExtension.class)

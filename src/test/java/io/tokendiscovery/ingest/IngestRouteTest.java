@@ -260,7 +260,7 @@ class IngestRouteTest {
                 (f, r) -> "not json " + r.nextLong(),
                 (f, r) -> "{\"errors\":\"Invalid request " + r.nextInt() + "\"}",
                 (f, r) -> "{\"hello\":" + r.nextInt() + "}",
-                (f, r) -> r.nextInt(50) == 0 ? f.replace("\"pool\":\"pump\"", "\"pad\":\"" + "x".repeat(70_000) + "\"")
+                (f, r) -> r.nextInt(50) == 0 ? f.replace("\"pool\":\"pump\"", "\"pad\":\"" + "x".repeat(270_000) + "\"")
                         : f.replace("\"txType\":\"buy\"", "\"txType\":null"));
     }
 
