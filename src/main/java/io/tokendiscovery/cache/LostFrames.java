@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 /**
  * Frames the app accepted and then could not keep: never silent. Each loss is counted in
  * {@code tokendiscovery.ingest.frames.lost{reason}} (every reason registered at start, so the series exist at 0 and
- * the alert {@code TokenDiscoveryFramesLost} can see an increase) and logged at ERROR.
+ * the alert {@code TokenDiscoveryFramesLost} can see an increase) and logged at ERROR, at most one line per second
+ * per reason (the line carries the frames lost since the previous one).
  */
 @Component("lostFrames")
 public class LostFrames {
@@ -39,6 +40,7 @@ public class LostFrames {
     }
 
     private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
+    private final Map<Reason, long[]> logState = new EnumMap<>(Reason.class);
 
     public LostFrames(MeterRegistry meters) {
         for (Reason reason : Reason.values()) {
@@ -46,6 +48,7 @@ public class LostFrames {
                     .description("Frames accepted from PumpPortal and then lost (neither in Redis nor dead-lettered)")
                     .tag("reason", reason.tag())
                     .register(meters));
+            logState.put(reason, new long[] {Long.MIN_VALUE / 2, 0});
         }
     }
 
@@ -54,7 +57,20 @@ public class LostFrames {
             return;
         }
         counters.get(reason).increment(frames);
-        log.error("LOST {} PumpPortal frame(s), reason={}: {}", frames, reason.tag(), detail);
+        long[] state = logState.get(reason);
+        long now = System.nanoTime();
+        long toLog;
+        synchronized (state) {
+            state[1] += frames;
+            if (now - state[0] < 1_000_000_000L) {
+                return;
+            }
+            state[0] = now;
+            toLog = state[1];
+            state[1] = 0;
+        }
+        log.error("LOST {} PumpPortal frame(s), reason={}: {} (further losses within a second are counted in "
+                + "tokendiscovery.ingest.frames.lost, not logged)", toLog, reason.tag(), detail);
     }
 
     public double count(Reason reason) {
