@@ -1,7 +1,11 @@
 package io.tokendiscovery;
 
+import io.lettuce.core.resource.Delay;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,5 +26,17 @@ public class CoreConfiguration {
     @Bean
     public Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /**
+     * Lettuce reconnects a lost Redis connection with an exponential delay capped at 30 s, so after a Redis outage
+     * the app could wait 30 s more before it notices Redis is back: capped at
+     * {@code tokendiscovery.redis.reconnect-max-delay} (docs/operations.md#redis-outage).
+     */
+    @Bean
+    public ClientResourcesBuilderCustomizer redisReconnectDelay(TokenDiscoveryProperties properties) {
+        Duration max = properties.redis().reconnectMaxDelay();
+        return builder -> builder.reconnectDelay(Delay.exponential(Duration.ofMillis(Math.min(100, max.toMillis())),
+                max, 2, TimeUnit.MILLISECONDS));
     }
 }

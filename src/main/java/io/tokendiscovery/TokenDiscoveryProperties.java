@@ -80,7 +80,8 @@ public record TokenDiscoveryProperties(
             @NotNull Duration signatureDedupTtl,
             @NotNull Duration replayDedupTtl,
             @NotNull Duration statsLogInterval,
-            @Min(1) int maxBatch) {}
+            @Min(1) int maxBatch,
+            @NotNull Duration redisOutageMaxWait) {}
 
     /**
      * SOL/USD: polled from {@code solUsdSources} in order, cached in Redis, validated; {@code solUsd} is the last
@@ -106,7 +107,9 @@ public record TokenDiscoveryProperties(
             @NotNull Duration priceTickTtl,
             @NotNull Duration retainedStateTtl,
             @Min(1) int deadLetterMaxEntries,
-            @Min(1) int recentTrades) {}
+            @Min(1) int recentTrades,
+            @Min(0) int deadLetterSpillMaxEntries,
+            @NotNull Duration reconnectMaxDelay) {}
 
     /** The write-behind sync from Redis to PostgreSQL. */
     public record Sync(

@@ -13,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.Gauge;
+import org.springframework.dao.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
@@ -29,6 +33,14 @@ import org.springframework.stereotype.Component;
  * whether its change's signature dedup key existed when it was filed ({@code "applied"}), checked in the same script
  * that files it, on the connection the change was sent on, after it: replay skips an applied entry however long it
  * waited (docs/operations.md#replay-is-idempotent).
+ *
+ * <p>While Redis is unreachable ({@link RedisOutage}) an entry is not lost and does not make its caller fail: it is
+ * kept in an in-memory spill, oldest first, bounded by {@code tokendiscovery.redis.dead-letter-spill-max-entries}, and
+ * moved to the Redis list, in order, by {@link #flushSpill()} once Redis answers (after every ingest batch written to
+ * Redis and by the ingest summary timer). Entries filed while the spill holds any go to the spill too, so the list
+ * keeps the filing order. Past the bound an entry is dropped and counted in {@code tokendiscovery.ingest.frames.lost}
+ * ({@code reason=dead_letter_spill_full}). The spill lives as long as the process: a process killed during an outage
+ * loses it, as it loses its receive queue (docs/operations.md#redis-outage).
  */
 @Component("deadLetters")
 public class DeadLetterStore {
@@ -48,9 +60,24 @@ public class DeadLetterStore {
     private final RedisScript<Long> holdScript =
             RedisScript.of(new ClassPathResource("redis/hold-replayed-signatures.lua"), Long.class);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final RedisOutage outage;
+    private final LostFrames lost;
+    private final int spillMaxEntries;
+    private final ConcurrentLinkedDeque<Spilled> spill = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger spillSize = new AtomicInteger();
+    private final Counter spilled;
 
     public DeadLetterStore(StringRedisTemplate redis, RedisKeys keys, ObjectMapper mapper, MeterRegistry meters,
-            Clock clock, TokenDiscoveryProperties properties) {
+            Clock clock, TokenDiscoveryProperties properties, RedisOutage outage, LostFrames lost) {
+        this.outage = outage;
+        this.lost = lost;
+        this.spillMaxEntries = properties.redis().deadLetterSpillMaxEntries();
+        this.spilled = Counter.builder("tokendiscovery.ingest.dead.letters.spilled")
+                .description("Dead letters kept in memory because Redis was unreachable (moved to Redis later)")
+                .register(meters);
+        Gauge.builder("tokendiscovery.ingest.dead.letters.spill.size", spillSize, AtomicInteger::get)
+                .description("Dead letters held in memory, waiting for Redis")
+                .register(meters);
         this.redis = redis;
         this.keys = keys;
         this.mapper = mapper;
@@ -93,9 +120,9 @@ public class DeadLetterStore {
             entry.put("receivedAt", receivedAt);
         }
         entry.put("frame", frame.length() > MAX_STORED_FRAME_CHARS ? frame.substring(0, MAX_STORED_FRAME_CHARS) : frame);
+        String notApplied;
+        String applied;
         try {
-            String notApplied;
-            String applied;
             if (dedupKey == null) {
                 notApplied = mapper.writeValueAsString(entry);
                 applied = notApplied;
@@ -105,19 +132,94 @@ public class DeadLetterStore {
                 entry.put("applied", true);
                 applied = mapper.writeValueAsString(entry);
             }
-            // ONE script on the shared connection: ordered after the change's own script call (see the class doc)
-            Long result = redis.execute(recordScript, List.of(keys.deadLetters(),
-                            dedupKey == null ? keys.signature("-") : dedupKey),
-                    notApplied, applied, Long.toString(maxEntries), dedupKey == null ? "0" : "1");
-            boolean wasApplied = result != null && result == 1;
-            if (wasApplied) {
-                log.info("The dead-lettered frame's change had been applied to Redis: a replay will skip it");
-            }
-            return wasApplied;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise a dead letter", e);
         }
+        Spilled letter = new Spilled(notApplied, applied, dedupKey);
+        if (outage.down() || !spill.isEmpty()) {
+            // Redis is known to be down, or older entries wait in the spill: keep the filing order
+            spill(letter);
+            return false;
+        }
+        try {
+            return write(letter);
+        } catch (DataAccessException e) {
+            if (!RedisOutage.isUnavailable(e)) {
+                throw e;
+            }
+            outage.failed(e);
+            spill(letter);
+            return false;
+        }
     }
+
+    /** ONE script on the shared connection: ordered after the change's own script call (see the class doc). */
+    private boolean write(Spilled letter) {
+        Long result = redis.execute(recordScript, List.of(keys.deadLetters(),
+                        letter.dedupKey() == null ? keys.signature("-") : letter.dedupKey()),
+                letter.notApplied(), letter.applied(), Long.toString(maxEntries), letter.dedupKey() == null ? "0" : "1");
+        boolean wasApplied = result != null && result == 1;
+        if (wasApplied) {
+            log.info("The dead-lettered frame's change had been applied to Redis: a replay will skip it");
+        }
+        return wasApplied;
+    }
+
+    private void spill(Spilled letter) {
+        if (spillSize.get() >= spillMaxEntries) {
+            lost.lost(LostFrames.Reason.DEAD_LETTER_SPILL_FULL, 1, "Redis is unreachable and "
+                    + spillMaxEntries + " dead letters already wait in memory "
+                    + "(tokendiscovery.redis.dead-letter-spill-max-entries)");
+            return;
+        }
+        spill.addLast(letter);
+        spillSize.incrementAndGet();
+        spilled.increment();
+    }
+
+    /**
+     * Moves the dead letters kept in memory during a Redis outage to the Redis list, oldest first; stops at the first
+     * Redis failure (the rest stay for the next call). Cheap when the spill is empty. Returns nothing, so that as a
+     * route step it leaves the body alone.
+     */
+    public void flushSpill() {
+        if (!spill.isEmpty()) {
+            moveSpill();
+        }
+    }
+
+    private synchronized int moveSpill() {
+        int moved = 0;
+        Spilled next;
+        while ((next = spill.peekFirst()) != null) {
+            try {
+                write(next);
+            } catch (DataAccessException e) {
+                if (RedisOutage.isUnavailable(e)) {
+                    outage.failed(e);
+                } else {
+                    log.error("Could not move a dead letter from memory to Redis; it stays in memory", e);
+                }
+                break;
+            }
+            spill.pollFirst();
+            spillSize.decrementAndGet();
+            moved++;
+        }
+        if (moved > 0) {
+            outage.succeeded();
+            log.warn("Moved {} dead letters kept in memory during the Redis outage to {} ({} left)", moved,
+                    keys.deadLetters(), spillSize.get());
+        }
+        return moved;
+    }
+
+    /** Dead letters waiting in memory for Redis. */
+    public int spillSize() {
+        return spillSize.get();
+    }
+
+    private record Spilled(String notApplied, String applied, String dedupKey) {}
 
     /**
      * After a replay: the dedup keys of the replayed changes that were applied are kept for

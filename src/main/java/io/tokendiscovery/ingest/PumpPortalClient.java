@@ -84,7 +84,7 @@ public class PumpPortalClient {
     private long watchdogTimer = -1;
     private long drainTimer = -1;
     private long reconnectTimer = -1;
-    private boolean pausedByConsumer;
+    private volatile boolean pausedByConsumer;
     private long lastPingAt;
     private boolean pingOutstanding;
     private final Deque<String> outbox = new ArrayDeque<>();
@@ -129,6 +129,9 @@ public class PumpPortalClient {
                 .register(meters);
         Gauge.builder("tokendiscovery.pumpportal.connection.state", this, c -> c.state.ordinal())
                 .description("0 STOPPED, 1 CONNECTING, 2 SUBSCRIBING, 3 STREAMING, 4 BACKING_OFF")
+                .register(meters);
+        Gauge.builder("tokendiscovery.pumpportal.paused", this, c -> c.pausedByConsumer ? 1 : 0)
+                .description("1 while the socket is paused because the receive queue is full (back-pressure)")
                 .register(meters);
     }
 
@@ -304,16 +307,31 @@ public class PumpPortalClient {
         refusals.increment();
     }
 
-    /** Back-pressure from the consumer's queue: stop reading the socket (TCP pushes back) until resumed. */
+    /**
+     * Back-pressure from the consumer's queue: stop reading the socket (TCP pushes back) until resumed. Called from the
+     * frame handler (on the context), it pauses at once, so no further frame of the same read is delivered. While
+     * paused the watchdog neither declares a stall nor waits for pongs (a paused socket cannot read them): a Redis
+     * outage that holds the queue full must not turn into a reconnect loop (docs/pumpportal-client.md#back-pressure).
+     */
     public void pauseReading() {
         Context ctx = context;
-        if (ctx != null) {
-            ctx.runOnContext(v -> {
-                pausedByConsumer = true;
-                if (socket != null) {
-                    socket.pause();
-                }
-            });
+        if (ctx == null) {
+            return;
+        }
+        if (Vertx.currentContext() == ctx) {
+            pauseNow();
+        } else {
+            ctx.runOnContext(v -> pauseNow());
+        }
+    }
+
+    private void pauseNow() {
+        if (!pausedByConsumer) {
+            log.debug("PumpPortal socket paused: the receive queue is full");
+        }
+        pausedByConsumer = true;
+        if (socket != null) {
+            socket.pause();
         }
     }
 
@@ -321,12 +339,26 @@ public class PumpPortalClient {
         Context ctx = context;
         if (ctx != null) {
             ctx.runOnContext(v -> {
+                if (pausedByConsumer) {
+                    log.debug("PumpPortal socket resumed: the receive queue is half empty");
+                }
                 pausedByConsumer = false;
+                // the silence while paused was ours: the stall and pong clocks start again now
+                long now = clock.millis();
+                lastFrameAt = now;
+                lastDataFrameAt = now;
+                lastPingAt = now;
+                pingOutstanding = false;
                 if (socket != null) {
                     socket.resume();
                 }
             });
         }
+    }
+
+    /** True while the socket is paused because the consumer's receive queue is full. */
+    public boolean pausedByConsumer() {
+        return pausedByConsumer;
     }
 
     // ---- everything below runs on the Vert.x context ----
@@ -418,6 +450,11 @@ public class PumpPortalClient {
             return;
         }
         long now = clock.millis();
+        if (pausedByConsumer) {
+            // Paused for back-pressure: no frame and no pong can be read, so neither silence means a dead peer. The
+            // connection stays open (a peer that closes it is reconnected, and the new socket starts paused).
+            return;
+        }
         if (state == ConnectionState.STREAMING && now - lastDataFrameAt > config.stallTimeout().toMillis()) {
             disconnect(generation, "stalled: no data frame for " + (now - lastDataFrameAt) + " ms");
             return;

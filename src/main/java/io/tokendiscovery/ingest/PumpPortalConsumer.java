@@ -1,6 +1,7 @@
 package io.tokendiscovery.ingest;
 
 import io.tokendiscovery.TokenDiscoveryProperties;
+import io.tokendiscovery.cache.LostFrames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * (body: {@code List<Message>}, one message per frame in receive order). It never waits to fill a batch: on a calm
  * feed each batch is one frame, so batching adds no latency; in a burst the per-exchange and per-round-trip costs are
  * paid once per batch instead of once per frame.
+ *
+ * <p>During a Redis outage the route holds its batch and retries (routes/error-handling.camel.yaml), so this thread
+ * waits, the queue fills and the socket stays paused until Redis answers (docs/operations.md#redis-outage). A batch
+ * whose error handling failed as well is counted in {@code tokendiscovery.ingest.frames.lost{reason=unhandled}}, and
+ * frames still queued when a stop gives up waiting in {@code reason=shutdown_undrained}: never silently.
  */
 public class PumpPortalConsumer extends DefaultConsumer {
 
@@ -35,6 +41,7 @@ public class PumpPortalConsumer extends DefaultConsumer {
     private final BlockingQueue<Frame> queue;
     private final int resumeBelow;
     private final int maxBatch;
+    private final LostFrames lost;
     private volatile boolean paused;
     private ExecutorService dispatcher;
 
@@ -50,6 +57,7 @@ public class PumpPortalConsumer extends DefaultConsumer {
         this.maxBatch = Math.max(1,
                 endpoint.getMaxBatch() > 0 ? endpoint.getMaxBatch() : properties.ingest().maxBatch());
         this.resumeBelow = Math.max(1, capacity / 2);
+        this.lost = endpoint.getCamelContext().getRegistry().findSingleByType(LostFrames.class);
     }
 
     @Override
@@ -68,6 +76,10 @@ public class PumpPortalConsumer extends DefaultConsumer {
         dispatcher.shutdown();
         if (!dispatcher.awaitTermination(30, TimeUnit.SECONDS)) {
             log.warn("PumpPortal dispatcher did not drain within 30 s; {} frames unprocessed", queue.size());
+            if (lost != null) {
+                lost.lost(LostFrames.Reason.SHUTDOWN_UNDRAINED, (int) queue.stream().filter(f -> f != POISON).count(),
+                        "the feed stopped while its batches could not be written (Redis unreachable?)");
+            }
         }
         getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(dispatcher);
         super.doStop();
@@ -148,6 +160,10 @@ public class PumpPortalConsumer extends DefaultConsumer {
             if (exchange.getException() != null) {
                 getExceptionHandler().handleException("Error processing a batch of PumpPortal frames", exchange,
                         exchange.getException());
+                if (lost != null) {
+                    lost.lost(LostFrames.Reason.UNHANDLED, frames.size(), "the batch failed and its error handling "
+                            + "failed too: " + exchange.getException());
+                }
             }
             releaseExchange(exchange, false);
         }

@@ -112,12 +112,27 @@ public class SyncClaims {
         return expiring == null ? 0 : expiring;
     }
 
-    /** On failure: returns the claimed tokens to the dirty set for the next run. */
+    /**
+     * On failure: returns the claimed tokens to the dirty set for the next run. With Redis unreachable (the failure
+     * may be exactly that) the claim cannot be given back: it stays in flight and the first claim after its deadline
+     * ({@code tokendiscovery.sync.claim-timeout}) returns it to the dirty set. That is logged, and the failed run is
+     * still recorded (this step must not fail the error handling: docs/operations.md#redis-outage).
+     */
     public long release(@ExchangeProperty(CLAIM_PROPERTY) SyncClaim claim) {
         if (claim == null || claim.getMints().isEmpty()) {
             return 0;
         }
-        return release(claim.getOwner(), claim.getMints(), "");
+        try {
+            return release(claim.getOwner(), claim.getMints(), "");
+        } catch (org.springframework.dao.DataAccessException e) {
+            if (!io.tokendiscovery.cache.RedisOutage.isUnavailable(e)) {
+                throw e;
+            }
+            log.warn("Could not give {} claimed tokens back to the dirty set, Redis is unreachable ({}): they go back "
+                    + "when the claim's deadline passes (tokendiscovery.sync.claim-timeout)", claim.getMints().size(),
+                    e.getMessage());
+            return 0;
+        }
     }
 
     /** @param requeueAt dirty time (ms) to give the tokens, or "" for their original one */
