@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * (body: {@code List<Message>}, one message per frame in receive order). It never waits to fill a batch: on a calm
  * feed each batch is one frame, so batching adds no latency; in a burst the per-exchange and per-round-trip costs are
  * paid once per batch instead of once per frame.
+ *
+ * <p>Before a batch is handed on, the client's {@link FeedFence} is asked: a batch is dropped (counted in
+ * {@code tokendiscovery.pumpportal.fenced.frames}) if this process can no longer be sure it leads the feed, e.g. frames
+ * that sat in the queue or the socket while the process was frozen and another replica took the Lease
+ * (docs/operations.md#a-frozen-leader).
  */
 public class PumpPortalConsumer extends DefaultConsumer {
 
@@ -126,6 +131,11 @@ public class PumpPortalConsumer extends DefaultConsumer {
     }
 
     private void process(List<Frame> frames) {
+        if (!client.mayAct()) {
+            client.countFencedFrames(frames.size());
+            log.warn("Dropped {} PumpPortal frames: the feed leadership is no longer confirmed", frames.size());
+            return;
+        }
         Exchange exchange = createExchange(false);
         try {
             List<Message> messages = new ArrayList<>(frames.size());
