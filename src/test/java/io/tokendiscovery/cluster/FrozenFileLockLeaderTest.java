@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>This test passes without the fence too: the file lock needs none (docs/operations.md#a-frozen-leader). It guards
  * the assumption the fence relies on for the file lock: were the lock ever taken from a stale but live holder (a
  * heartbeat-only lock, a lock on a network file system), a second connection would open while the leader is frozen,
- * and this test would fail. Measured: frozen 20 s (the standby logged the stale heartbeat and could not lock), one
+ * and this test would fail. Measured: frozen 20 s (longer than the 10 s heartbeat timeout), no second connection, one
  * connection over the whole run, the 5 buffered frames applied after SIGCONT; about 126 s on 2 cores.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
