@@ -55,6 +55,8 @@ public class PumpPortalClient {
      * Redis must not keep the feed away; the window job retries the rebuild and its diff adds the mints later).
      */
     static final long RESTORE_WAIT_MILLIS = 5000;
+    /** While the {@link FeedFence} is closed, a connect is retried this often (no backoff: nothing failed). */
+    static final long FENCE_POLL_MILLIS = 200;
 
     private final Vertx vertx;
     private final TokenDiscoveryProperties.PumpPortal config;
@@ -65,6 +67,9 @@ public class PumpPortalClient {
     private final Counter reconnects;
     private final Counter refusals;
     private final Counter zombieResubscribes;
+    private final Counter fenceTrips;
+    private final Counter fencedFrames;
+    private volatile FeedFence fence = FeedFence.NONE;
 
     // Confined to the Vert.x context:
     private Context context;
@@ -94,7 +99,8 @@ public class PumpPortalClient {
 
     @Autowired
     public PumpPortalClient(Vertx vertx, TokenDiscoveryProperties properties, TradeSubscriptions subscriptions,
-            Clock clock, MeterRegistry meters, ObjectProvider<PumpPortalUrl> simulatorUrl) {
+            Clock clock, MeterRegistry meters, ObjectProvider<PumpPortalUrl> simulatorUrl,
+            ObjectProvider<FeedFence> fence) {
         this(vertx, properties, subscriptions, clock, meters, () -> {
             if (properties.pumpportal().hasUrl()) {
                 return properties.pumpportal().url();
@@ -106,6 +112,7 @@ public class PumpPortalClient {
             }
             return fallback.url();
         });
+        this.fence = fence.getIfAvailable(() -> FeedFence.NONE);
     }
 
     /** @param urlSupplier asked before every connection attempt, so a moved endpoint is followed */
@@ -127,12 +134,44 @@ public class PumpPortalClient {
         this.zombieResubscribes = Counter.builder("tokendiscovery.pumpportal.zombie.resubscribes")
                 .description("Mints re-subscribed because their trades had gone silent")
                 .register(meters);
+        this.fenceTrips = Counter.builder("tokendiscovery.pumpportal.fence.trips")
+                .description("Connections closed because the feed leadership was no longer confirmed (a frozen or "
+                        + "partitioned leader)")
+                .register(meters);
+        this.fencedFrames = Counter.builder("tokendiscovery.pumpportal.fenced.frames")
+                .description("Frames received but not applied because the feed leadership was no longer confirmed")
+                .register(meters);
         Gauge.builder("tokendiscovery.pumpportal.connection.state", this, c -> c.state.ordinal())
                 .description("0 STOPPED, 1 CONNECTING, 2 SUBSCRIBING, 3 STREAMING, 4 BACKING_OFF")
                 .register(meters);
         Gauge.builder("tokendiscovery.pumpportal.paused", this, c -> c.pausedByConsumer ? 1 : 0)
                 .description("1 while the socket is paused because the receive queue is full (back-pressure)")
                 .register(meters);
+    }
+
+    /** For tests: the fence asked before every frame handed on and every message sent (default: always open). */
+    public void setFence(FeedFence fence) {
+        this.fence = fence;
+    }
+
+    /**
+     * Whether this process may still act on the feed ({@link FeedFence}). False also makes the client close its
+     * connection (on its own thread, soon): the consumer calls it before applying a batch.
+     */
+    public boolean mayAct() {
+        if (fence.mayAct()) {
+            return true;
+        }
+        Context ctx = context;
+        if (ctx != null) {
+            ctx.runOnContext(v -> checkFence());
+        }
+        return false;
+    }
+
+    /** The consumer dropped frames it received because {@link #mayAct()} said no. */
+    void countFencedFrames(int frames) {
+        fencedFrames.increment(frames);
     }
 
     /** Opens the connection and keeps it open until {@link #stop()}. Only one listener at a time. */
@@ -364,6 +403,20 @@ public class PumpPortalClient {
     // ---- everything below runs on the Vert.x context ----
 
     private void connect() {
+        if (!fence.mayAct()) {
+            // the leadership is not (yet, or no longer) confirmed: no connection, nothing sent
+            setState(ConnectionState.BACKING_OFF);
+            lastDisconnectReason = "feed leadership not confirmed";
+            cancelTimer(reconnectTimer);
+            long gen = generation;
+            reconnectTimer = vertx.setTimer(FENCE_POLL_MILLIS, id -> {
+                reconnectTimer = -1;
+                if (gen == generation && context != null) {
+                    connect();
+                }
+            });
+            return;
+        }
         setState(ConnectionState.CONNECTING);
         long gen = ++generation;
         String url;
@@ -393,6 +446,9 @@ public class PumpPortalClient {
 
     private void onOpen(WebSocket ws, long gen, String display) {
         socket = ws;
+        if (checkFence()) {
+            return;
+        }
         long now = clock.millis();
         connectedAt = now;
         lastFrameAt = now;
@@ -433,6 +489,10 @@ public class PumpPortalClient {
         if (gen != generation) {
             return;
         }
+        if (checkFence()) {
+            fencedFrames.increment();
+            return;
+        }
         long now = clock.millis();
         lastFrameAt = now;
         if (text.contains("\"txType\"")) {
@@ -446,7 +506,7 @@ public class PumpPortalClient {
 
     private void watchdog() {
         WebSocket ws = socket;
-        if (ws == null) {
+        if (ws == null || checkFence()) {
             return;
         }
         long now = clock.millis();
@@ -476,6 +536,23 @@ public class PumpPortalClient {
                 && now - connectedAt > config.backoffResetAfter().toMillis()) {
             failedAttempts = 0;
         }
+    }
+
+    /**
+     * On the context: if the fence is closed, drops the connection (nothing more is sent or handed on from it) and
+     * returns true; the reconnect then waits until the fence opens again.
+     */
+    private boolean checkFence() {
+        if (fence.mayAct()) {
+            return false;
+        }
+        if (socket != null) {
+            fenceTrips.increment();
+            log.warn("The feed leadership is no longer confirmed (this process was frozen or cut off): closing the "
+                    + "PumpPortal connection without sending or applying anything more");
+            disconnect(generation, "feed leadership not confirmed");
+        }
+        return true;
     }
 
     private void disconnect(long gen, String reason) {
@@ -543,7 +620,7 @@ public class PumpPortalClient {
     private void drain() {
         drainTimer = -1;
         WebSocket ws = socket;
-        if (ws == null) {
+        if (ws == null || checkFence()) {
             return;
         }
         long now = clock.millis();

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * waits, the queue fills and the socket stays paused until Redis answers (docs/operations.md#redis-outage). A batch
  * whose error handling failed as well is counted in {@code tokendiscovery.ingest.frames.lost{reason=unhandled}}, and
  * frames still queued when a stop gives up waiting in {@code reason=shutdown_undrained}: never silently.
+ *
+ * <p>Before a batch is handed on, the client's {@link FeedFence} is asked: a batch is dropped (counted in
+ * {@code tokendiscovery.pumpportal.fenced.frames}) if this process can no longer be sure it leads the feed, e.g. frames
+ * that sat in the queue or the socket while the process was frozen and another replica took the Lease
+ * (docs/operations.md#a-frozen-leader).
  */
 public class PumpPortalConsumer extends DefaultConsumer {
 
@@ -138,6 +143,11 @@ public class PumpPortalConsumer extends DefaultConsumer {
     }
 
     private void process(List<Frame> frames) {
+        if (!client.mayAct()) {
+            client.countFencedFrames(frames.size());
+            log.warn("Dropped {} PumpPortal frames: the feed leadership is no longer confirmed", frames.size());
+            return;
+        }
         Exchange exchange = createExchange(false);
         try {
             List<Message> messages = new ArrayList<>(frames.size());

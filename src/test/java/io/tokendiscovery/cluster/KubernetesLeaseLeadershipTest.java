@@ -27,7 +27,15 @@ import org.junit.jupiter.api.Test;
  * The production leader election path: Camel's KubernetesClusterService with a coordination.k8s.io/v1 Lease,
  * configured like src/main/resources/application-kubernetes.yaml (shorter timings), against fabric8's in-process
  * Kubernetes API server in CRUD mode. Three "pods" run a master:feed route: one leads, the Lease names it, and when it
- * stops another takes over; at no sampled moment do two lead.
+ * stops another takes over.
+ *
+ * <p>"Never two leaders" is checked continuously: a sampler looks at every pod, the stopped one included, every
+ * {@link #SAMPLE_MILLIS} ms over the whole test, and the test fails if two led in samples spanning more than
+ * {@link #OVERLAP_BOUND_MILLIS} (one sample reads the pods one after the other, so a hand-over between two reads could
+ * show both; Camel's new holder waits the lease duration before its routes start, so none is expected at all). Before
+ * issue 14 the check ran inside {@code untilAsserted}, where a double leader was retried away, and left the stopped pod
+ * out. Not mutation-checked yet (breaking the guard means patching Camel's controller). The frozen-process case, where
+ * a real overlap of sockets can happen, is {@link FrozenLeaseLeaderTest}.
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesLeaseLeadershipTest {
@@ -39,8 +47,36 @@ class KubernetesLeaseLeadershipTest {
     final List<CamelContext> pods = new ArrayList<>();
     final Map<String, AtomicInteger> ticks = new java.util.concurrent.ConcurrentHashMap<>();
 
+    static final long SAMPLE_MILLIS = 10;
+    static final long OVERLAP_BOUND_MILLIS = 100;
+    final java.util.concurrent.ScheduledExecutorService sampler =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    /** Start of the current run of samples with two leaders (0: none), and the longest such run so far. */
+    long overlapSince;
+    final java.util.concurrent.atomic.AtomicLong longestOverlapMillis = new java.util.concurrent.atomic.AtomicLong(-1);
+    final java.util.concurrent.atomic.AtomicLong samples = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Every pod, stopped ones included, every SAMPLE_MILLIS; records the longest run of samples with two leaders. */
+    void sampleContinuously() {
+        sampler.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            long leading = pods.stream().filter(KubernetesLeaseLeadershipTest::leads).count();
+            samples.incrementAndGet();
+            if (leading > 1) {
+                if (overlapSince == 0) {
+                    overlapSince = now;
+                }
+                longestOverlapMillis.accumulateAndGet(
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(now - overlapSince), Math::max);
+            } else {
+                overlapSince = 0;
+            }
+        }, 0, SAMPLE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @AfterEach
     void stopPods() {
+        sampler.shutdownNow();
         pods.forEach(CamelContext::stop);
     }
 
@@ -83,9 +119,14 @@ class KubernetesLeaseLeadershipTest {
     }
 
     static boolean leads(CamelContext pod) {
-        return pod.getRouteController().getRouteStatus("feed").isStarted()
-                && pod.getRoute("feed").getConsumer() != null
-                && ((org.apache.camel.component.master.MasterConsumer) pod.getRoute("feed").getConsumer()).isMaster();
+        try {
+            org.apache.camel.ServiceStatus status = pod.getRouteController().getRouteStatus("feed");
+            org.apache.camel.Route route = pod.getRoute("feed");
+            return status != null && status.isStarted() && route != null && route.getConsumer() != null
+                    && ((org.apache.camel.component.master.MasterConsumer) route.getConsumer()).isMaster();
+        } catch (RuntimeException stoppedMeanwhile) {
+            return false;
+        }
     }
 
     List<CamelContext> leaders() {
@@ -97,6 +138,7 @@ class KubernetesLeaseLeadershipTest {
         pod("pod-a");
         pod("pod-b");
         pod("pod-c");
+        sampleContinuously();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(leaders()).hasSize(1));
         CamelContext first = leaders().get(0);
 
@@ -119,15 +161,23 @@ class KubernetesLeaseLeadershipTest {
         long stoppedAt = System.nanoTime();
         first.stop();
         client.pods().inNamespace(NAMESPACE).withName(leaderName).delete();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            assertThat(leaders().size()).as("never two leaders").isLessThanOrEqualTo(1);
-            assertThat(leaders()).hasSize(1);
-        });
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(leaders()).hasSize(1));
         System.out.printf("Lease taken over %d ms after the leader stopped%n",
                 Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis());
         assertThat(leaders().get(0)).isNotSameAs(first);
         // and it stays the only one
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
                 .until(() -> leaders().size() == 1);
+        assertNeverTwoLeaders();
+    }
+
+    void assertNeverTwoLeaders() {
+        sampler.shutdownNow();
+        System.out.printf("%d samples of all pods; longest run with two leaders: %d ms%n", samples.get(),
+                longestOverlapMillis.get());
+        assertThat(samples.get()).as("samples taken").isGreaterThan(100);
+        assertThat(longestOverlapMillis.get()).as("longest run of samples with two leaders, ms (-1: never)")
+                .isLessThanOrEqualTo(OVERLAP_BOUND_MILLIS);
     }
 }
