@@ -338,7 +338,8 @@ class WriteBehindTest {
      * Issue 13, defect 1. A NUL byte in a stored name (the ingest strips them now; here it reaches the hash directly,
      * as from an older version or a script) made PostgreSQL reject the row (22021) and then the dead-letter insert
      * (22P05, NUL in jsonb) without a savepoint: the whole run rolled back, the poisoned token led every next batch,
-     * and no row was written again. Checked against that code: 0 rows, run FAILED, the token still at the head.
+     * and no row was written again (seen on that code by the lifecycle oracle test: every later sync failed with
+     * 22021 and then "unsupported Unicode escape sequence"; this test itself was not run there).
      */
     @Test
     void aNulByteInANameNeverStopsTheSync() {
@@ -362,7 +363,8 @@ class WriteBehindTest {
     /**
      * A row rejected whose dead-letter record is rejected too (here a constraint the test adds to sync_dead_letter)
      * still never fails the batch, and the token goes to the END of the dirty queue, not back to its place at the
-     * head. Checked against the code without the savepoint: the run failed and every row was rolled back.
+     * head. Without the dead letter's own savepoint the refused insert aborts the batch's transaction: the run fails
+     * and every row is rolled back (reasoned from PostgreSQL's aborted-transaction rule, not run on the old code).
      */
     @Test
     void aRowThatCannotEvenBeDeadLetteredGoesToTheEndOfTheQueue() {
