@@ -179,6 +179,51 @@ class WriteBehindTest {
         assertNothingWentBackwards();
     }
 
+    /** A trade with a chosen receive sequence and reserves (price = vSol / vTokens). */
+    private TokenTraded traded(String mint, long seq, double vSol, double solAmount) {
+        return new TokenTraded(TestFrames.signature(signatures.incrementAndGet(), salt), mint, null, true, 1000,
+                solAmount, vSol, 30 * 1_073_000_000d / vSol, null, "pump", seq, System.currentTimeMillis());
+    }
+
+    /**
+     * Newer wins: a change with an OLDER receive sequence that arrives after a newer one for the same token (a
+     * replayed dead letter, a frame a slower path delivered late) adds its counters and volume, but never replaces
+     * the newer price, curve or price tick, in Redis and then in the row. Fails when the {@code seq > current} guard
+     * of apply-token-update.lua is removed (docs/testing.md, "Mutation checks").
+     */
+    @Test
+    void anOlderChangeArrivingLateAddsItsCountersButNeverReplacesTheNewerPrice() {
+        String mint = mint(1);
+        trades(mint, 10);
+        long older = receiveClock.next();
+        long newer = receiveClock.next();
+        assertThat(store.applyAndMarkDirty(pricing.trade(traded(mint, newer, 50.0, 0.5))))
+                .isEqualTo(TokenStore.Outcome.NEWEST);
+        assertThat(store.applyAndMarkDirty(pricing.trade(traded(mint, older, 35.0, 0.25))))
+                .as("the late, older change is applied (counters) but is not the newest")
+                .isEqualTo(TokenStore.Outcome.APPLIED);
+
+        double newerPrice = 50.0 / (30 * 1_073_000_000d / 50.0);
+        Map<Object, Object> hash = hash(mint);
+        assertThat(Double.parseDouble((String) hash.get("price_sol"))).as("price stays the newer one")
+                .isEqualTo(newerPrice);
+        assertThat(Double.parseDouble((String) hash.get("v_sol_in_curve"))).isEqualTo(50.0);
+        assertThat(hash.get("seq")).isEqualTo(Long.toString(newer));
+        assertThat(hash.get("trade_count")).as("counters still add").isEqualTo("12");
+        assertThat(new BigDecimal((String) hash.get("volume_sol"))).isEqualByComparingTo("0.76");
+        assertThat(io.tokendiscovery.ingest.SampleFrames.parse(redis.opsForValue().get(keys.priceTick(mint)))
+                .get("priceSol").asDouble()).as("price tick").isEqualTo(newerPrice);
+
+        sync();
+        assertRowIsLatest(mint);
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT price_sol, v_sol_in_curve, trade_count FROM token_discovery WHERE mint = ?", mint);
+        assertThat(((BigDecimal) row.get("price_sol")).doubleValue()).isEqualTo(newerPrice);
+        assertThat((BigDecimal) row.get("v_sol_in_curve")).isEqualByComparingTo("50");
+        assertThat(row.get("trade_count")).isEqualTo(12L);
+        assertNothingWentBackwards();
+    }
+
     @Test
     void aDatabaseOutageLosesNothingAndTheNextSyncCatchesUp() throws Exception {
         List<String> mints = List.of(mint(1), mint(2), mint(3));
