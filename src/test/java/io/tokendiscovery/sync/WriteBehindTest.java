@@ -281,6 +281,48 @@ class WriteBehindTest {
         assertNothingWentBackwards();
     }
 
+    /**
+     * Claims belong to their owner: a sync that stalled past its claim deadline (its claims were recovered and taken
+     * by the next sync) wakes up and acknowledges, then releases, its old claim. Neither may touch the new owner's
+     * claims: they stay in flight, are not put back in the dirty set, and no TTL starts on data not yet written.
+     * Fails when the owner-prefix check of acknowledge-claims.lua or release-claims.lua is removed (docs/testing.md).
+     */
+    @Test
+    void aStalledSyncCannotAcknowledgeOrReleaseClaimsTakenOverByTheNextOne() {
+        List<String> mints = List.of(mint(1), mint(2));
+        mints.forEach(m -> trades(m, 10));
+        SyncClaim stalled = claims.claim();
+        assertThat(stalled.getMints()).containsAll(mints);
+        SyncClaim[] next = new SyncClaim[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            SyncClaim claim = claims.claim();   // recovers claims past their deadline (3 s here)
+            if (claim.getMints().containsAll(mints)) {
+                next[0] = claim;
+                return true;
+            }
+            claims.release(claim);
+            return false;
+        });
+
+        assertThat(claims.acknowledge(stalled)).as("TTLs started by the stalled owner").isZero();
+        claims.release(stalled);
+        for (String mint : mints) {
+            assertThat(redis.opsForZSet().score(keys.inFlight(), mint)).as("%s still claimed by the next sync", mint)
+                    .isNotNull();
+            assertThat(redis.opsForZSet().score(keys.dirty(), mint)).as("%s not put back by the stalled sync", mint)
+                    .isNull();
+            assertThat(redis.getExpire(keys.token(mint))).as("no TTL on %s before its write", mint).isEqualTo(-1);
+        }
+
+        writer.write(snapshots.load(next[0]), next[0]);
+        assertThat(claims.acknowledge(next[0])).isGreaterThanOrEqualTo(2);
+        mints.forEach(this::assertRowIsLatest);
+        for (String mint : mints) {
+            assertThat(redis.opsForZSet().score(keys.inFlight(), mint)).isNull();
+            assertThat(redis.getExpire(keys.token(mint))).as("TTL started by the owner").isPositive();
+        }
+    }
+
     @Test
     void racingSyncsAndOngoingIngestNeverRegressARow() throws Exception {
         List<String> mints = new ArrayList<>();
