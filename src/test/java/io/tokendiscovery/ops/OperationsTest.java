@@ -98,9 +98,13 @@ class OperationsTest {
             assertThat(get(path, "admin", "admin-secret").statusCode()).as("%s, even for an admin", path).isEqualTo(404);
         }
         assertThat(get("/actuator/hawtio/", "viewer", "wrong").statusCode()).isEqualTo(401);
-        HttpResponse<String> health = get("/actuator/health", null, null);
-        assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("components").doesNotContain("details");
+        // readiness waits for the feed and the first sync, which on a loaded 2-core machine can take a while
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> health = get("/actuator/health", null, null);
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("components")
+                    .doesNotContain("details");
+        });
         assertThat(get("/actuator/prometheus", null, null).statusCode()).isEqualTo(200);
         assertThat(get("/api/tokens/hot", null, null).statusCode()).isEqualTo(200);
     }
