@@ -32,7 +32,8 @@ import org.springframework.test.context.ActiveProfiles;
 /**
  * The periodic jobs against real Redis and PostgreSQL with a clock the test moves: hot scores decay by the
  * half-life and only moved rows are rewritten; the state machine follows trades, progress, migrations and
- * inactivity, in Redis and for PostgreSQL-only rows; watched tokens never expire.
+ * inactivity, in Redis and for PostgreSQL-only rows; watched tokens get no TTL. The moved clock is the application's
+ * only: Redis TTLs keep running on the real clock, so no key expires here (real expiry: CacheExpiryTest).
  */
 @CamelSpringBootTest
 @SpringBootTest(properties = {
@@ -159,6 +160,9 @@ class PeriodicJobsTest {
         assertThat(redis.getExpire(keys.token(watched))).as("watched tokens never expire").isEqualTo(-1);
         assertThat(redis.getExpire(keys.token(active))).isPositive();
 
+        // The test clock moves what the application reads (inactivity, hot-score decay), NOT Redis's TTLs: those run
+        // on Redis's real clock, so the hashes are still cached after these "7 hours". This checks the state machine
+        // on inactivity; a hash that really expired and then trades again is CacheExpiryTest (real, short TTLs).
         clock.advance(Duration.ofHours(7));
         run("direct:market-data");
         run("direct:redis-to-db-sync");
@@ -167,12 +171,25 @@ class PeriodicJobsTest {
         assertThat(state(migrated)).isEqualTo("MIGRATED");
         assertThat(state(watched)).isEqualTo("STALE");
 
-        // a state change written by the job must not make frames received before it look older
+        // A frame received 60 s before the job marked the token STALE, but 7 h after its last price: newer than the
+        // stored price, older than the job's state change. The job's change carries no price, so it must not have
+        // moved the token's sequence: this frame's price applies.
         String priceBefore = (String) redis.opsForHash().get(keys.token(active), "price_sol");
-        long olderSeq = (clock.millis() - 60_000) * 1000;
+        long receivedBeforeTheJob = (clock.millis() - 60_000) * 1000;
         store.applyAndMarkDirty(pricing.trade(new TokenTraded(TestFrames.signature(4242, salt), active, null, true, 1000,
-                0.001, 77.0, 30 * 1_073_000_000d / 77.0, null, "pump", olderSeq, clock.millis())));
-        assertThat(redis.opsForHash().get(keys.token(active), "price_sol")).isNotEqualTo(priceBefore);
+                0.001, 77.0, 30 * 1_073_000_000d / 77.0, null, "pump", receivedBeforeTheJob, clock.millis())));
+        String newerPrice = (String) redis.opsForHash().get(keys.token(active), "price_sol");
+        assertThat(newerPrice).isNotEqualTo(priceBefore);
+        assertThat(Double.parseDouble(newerPrice)).isEqualTo(77.0 / (30 * 1_073_000_000d / 77.0));
+
+        // A frame really OLDER than the stored price (received 8 h ago, delivered now): counted, price unchanged.
+        String countBefore = (String) redis.opsForHash().get(keys.token(active), "trade_count");
+        long olderThanTheStoredPrice = (clock.millis() - Duration.ofHours(8).toMillis()) * 1000;
+        store.applyAndMarkDirty(pricing.trade(new TokenTraded(TestFrames.signature(4243, salt), active, null, true, 1000,
+                0.001, 33.0, 30 * 1_073_000_000d / 33.0, null, "pump", olderThanTheStoredPrice, clock.millis())));
+        assertThat(redis.opsForHash().get(keys.token(active), "price_sol")).isEqualTo(newerPrice);
+        assertThat(redis.opsForHash().get(keys.token(active), "trade_count"))
+                .isEqualTo(Long.toString(Long.parseLong(countBefore) + 1));
 
         trades(active, 1, 0.001);   // trading again
         run("direct:market-data");

@@ -124,6 +124,37 @@ class DeadLetterReplayTest {
     }
 
     /**
+     * Ordering through the frame pipeline and the replay route: a frame dead-lettered before it reached Redis is
+     * replayed after a NEWER frame of the same token was applied live. It keeps its original, older receive
+     * sequence, so its counters add but its price replaces nothing, in Redis and in the row. Fails when the
+     * {@code seq > current} guard of apply-token-update.lua is removed (docs/testing.md, "Mutation checks").
+     */
+    @Test
+    void aReplayedOlderFrameAddsItsCountersButKeepsTheNewerPrice() {
+        String mint = TestFrames.key32(4, salt);
+        IngestBatch older = changesOf(TestFrames.trade(mint, TestFrames.signature(4, salt), true, 2.0, 1000, 40,
+                30 * 1_073_000_000d / 40));
+        rejectedFrames.recordBatch(older, new RedisConnectionFailureException("Unable to connect to Redis"));
+        IngestBatch newer = changesOf(TestFrames.trade(mint, TestFrames.signature(5, salt), true, 1.0, 1000, 50,
+                30 * 1_073_000_000d / 50));
+        assertThat(tokenStore.applyAll(newer.getUpdates())).containsExactly(TokenStore.Outcome.NEWEST);
+
+        Object report = producer.requestBody("direct:replay-dead-frames", 10);
+        assertThat(report).isEqualTo(Map.of("replayed", 1, "alreadyApplied", 0));
+        double newerPrice = 50 / (30 * 1_073_000_000d / 50);
+        Map<Object, Object> hash = redis.opsForHash().entries(keys.token(mint));
+        assertThat(hash).containsEntry("trade_count", "2");
+        assertThat(new BigDecimal((String) hash.get("volume_sol"))).isEqualByComparingTo("3");
+        assertThat(Double.parseDouble((String) hash.get("price_sol"))).as("newer price kept").isEqualTo(newerPrice);
+
+        sync();
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT trade_count, price_sol FROM token_discovery WHERE mint = ?", mint);
+        assertThat(((Number) row.get("trade_count")).longValue()).isEqualTo(2);
+        assertThat(((BigDecimal) row.get("price_sol")).doubleValue()).isEqualTo(newerPrice);
+    }
+
+    /**
      * Sync dead letters carry full row snapshots (not increments) and are written through the version-guarded
      * upsert, so replaying the same dead letter twice (the row reopened, or a second copy of it) writes nothing the
      * second time and the row keeps the snapshot's totals. Passes without any change: it states a property.

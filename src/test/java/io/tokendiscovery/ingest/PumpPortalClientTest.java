@@ -71,8 +71,10 @@ class PumpPortalClientTest {
 
     private PumpPortalClient client(Map<String, Object> overrides, String query) {
         Map<String, Object> props = new HashMap<>(Map.of(
-                "tokendiscovery.pumpportal.ping-interval", "300ms",
-                "tokendiscovery.pumpportal.pong-timeout", "400ms",
+                // ping and pong loose enough that a GC pause or a busy 2-core machine never looks like a dead
+                // peer (an extra reconnect would break the exact connection counts below)
+                "tokendiscovery.pumpportal.ping-interval", "1s",
+                "tokendiscovery.pumpportal.pong-timeout", "3s",
                 "tokendiscovery.pumpportal.stall-timeout", "1h",
                 "tokendiscovery.pumpportal.initial-backoff", "40ms",
                 "tokendiscovery.pumpportal.max-backoff", "300ms",
@@ -279,28 +281,67 @@ class PumpPortalClientTest {
         }
     }
 
-    @Test
-    void wssWorksWithTlsAndHostnameVerification(@TempDir Path dir) throws Exception {
-        Path keyStore = dir.resolve("server.p12");
-        Path certificate = dir.resolve("server.pem");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+    /** A TLS WebSocket server on an ephemeral port whose self-signed certificate names {@code host}. */
+    private io.vertx.core.http.HttpServer tlsServer(Path dir, String host, Path certificate,
+            java.util.concurrent.atomic.AtomicInteger accepted) throws Exception {
+        Path keyStore = dir.resolve(host + ".p12");
+        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + host,
+                "-ext", "SAN=dns:" + host, "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
                 "-storepass", "changeit", "-keypass", "changeit");
         keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(), "-storepass", "changeit",
                 "-file", certificate.toString());
-        var server = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+        return vertx.createHttpServer(new HttpServerOptions().setSsl(true)
                         .setKeyCertOptions(new PfxOptions().setPath(keyStore.toString()).setPassword("changeit")))
-                .webSocketHandler(ws -> ws.writeTextMessage("{\"message\":\"hello over TLS\"}"))
+                .webSocketHandler(ws -> {
+                    accepted.incrementAndGet();
+                    ws.writeTextMessage("{\"message\":\"hello over TLS\"}");
+                })
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private PumpPortalClient tlsClient(Path certificate, int port) {
+        TokenDiscoveryProperties properties = TestProperties.with(Map.of(
+                "tokendiscovery.pumpportal.trust-certificates", certificate.toString(),
+                "tokendiscovery.pumpportal.initial-backoff", "40ms",
+                "tokendiscovery.pumpportal.max-backoff", "300ms"));
+        subscriptions = new TradeSubscriptions(properties, Clock.systemUTC(), meters);
+        PumpPortalClient client = new PumpPortalClient(vertx, properties, subscriptions, Clock.systemUTC(), meters,
+                () -> "wss://localhost:" + port + "/api/data");
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void wssWorksWithTlsAndHostnameVerification(@TempDir Path dir) throws Exception {
+        Path certificate = dir.resolve("server.pem");
+        var accepted = new java.util.concurrent.atomic.AtomicInteger();
+        var server = tlsServer(dir, "localhost", certificate, accepted);
         try {
-            TokenDiscoveryProperties properties = TestProperties.with(Map.of(
-                    "tokendiscovery.pumpportal.trust-certificates", certificate.toString()));
-            subscriptions = new TradeSubscriptions(properties, Clock.systemUTC(), meters);
-            PumpPortalClient client = new PumpPortalClient(vertx, properties, subscriptions, Clock.systemUTC(), meters,
-                    () -> "wss://localhost:" + server.actualPort() + "/api/data");
-            clients.add(client);
-            start(client);
+            start(tlsClient(certificate, server.actualPort()));
             await().atMost(Duration.ofSeconds(10)).until(() -> frames.contains("{\"message\":\"hello over TLS\"}"));
+        } finally {
+            server.close();
+        }
+    }
+
+    /**
+     * The negative case: a certificate the client trusts (it is in trust-certificates) but issued for another host
+     * name is refused, so no WebSocket is ever opened and no frame arrives. Fails when host verification is turned
+     * off ({@code setVerifyHost(false)} in PumpPortalClient; docs/testing.md, "Mutation checks").
+     */
+    @Test
+    void wssRefusesATrustedCertificateIssuedForAnotherHost(@TempDir Path dir) throws Exception {
+        Path certificate = dir.resolve("other.pem");
+        var accepted = new java.util.concurrent.atomic.AtomicInteger();
+        var server = tlsServer(dir, "other.example", certificate, accepted);
+        try {
+            PumpPortalClient client = tlsClient(certificate, server.actualPort());
+            start(client);
+            // several full connect attempts, each refused in the TLS handshake
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.failedAttempts() >= 3 || accepted.get() > 0);
+            assertThat(accepted.get()).as("WebSocket upgrades the server accepted").isZero();
+            assertThat(frames).isEmpty();
+            assertThat(client.state()).isNotEqualTo(ConnectionState.STREAMING);
         } finally {
             server.close();
         }

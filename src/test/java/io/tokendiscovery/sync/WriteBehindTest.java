@@ -179,6 +179,51 @@ class WriteBehindTest {
         assertNothingWentBackwards();
     }
 
+    /** A trade with a chosen receive sequence and reserves (price = vSol / vTokens). */
+    private TokenTraded traded(String mint, long seq, double vSol, double solAmount) {
+        return new TokenTraded(TestFrames.signature(signatures.incrementAndGet(), salt), mint, null, true, 1000,
+                solAmount, vSol, 30 * 1_073_000_000d / vSol, null, "pump", seq, System.currentTimeMillis());
+    }
+
+    /**
+     * Newer wins: a change with an OLDER receive sequence that arrives after a newer one for the same token (a
+     * replayed dead letter, a frame a slower path delivered late) adds its counters and volume, but never replaces
+     * the newer price, curve or price tick, in Redis and then in the row. Fails when the {@code seq > current} guard
+     * of apply-token-update.lua is removed (docs/testing.md, "Mutation checks").
+     */
+    @Test
+    void anOlderChangeArrivingLateAddsItsCountersButNeverReplacesTheNewerPrice() {
+        String mint = mint(1);
+        trades(mint, 10);
+        long older = receiveClock.next();
+        long newer = receiveClock.next();
+        assertThat(store.applyAndMarkDirty(pricing.trade(traded(mint, newer, 50.0, 0.5))))
+                .isEqualTo(TokenStore.Outcome.NEWEST);
+        assertThat(store.applyAndMarkDirty(pricing.trade(traded(mint, older, 35.0, 0.25))))
+                .as("the late, older change is applied (counters) but is not the newest")
+                .isEqualTo(TokenStore.Outcome.APPLIED);
+
+        double newerPrice = 50.0 / (30 * 1_073_000_000d / 50.0);
+        Map<Object, Object> hash = hash(mint);
+        assertThat(Double.parseDouble((String) hash.get("price_sol"))).as("price stays the newer one")
+                .isEqualTo(newerPrice);
+        assertThat(Double.parseDouble((String) hash.get("v_sol_in_curve"))).isEqualTo(50.0);
+        assertThat(hash.get("seq")).isEqualTo(Long.toString(newer));
+        assertThat(hash.get("trade_count")).as("counters still add").isEqualTo("12");
+        assertThat(new BigDecimal((String) hash.get("volume_sol"))).isEqualByComparingTo("0.76");
+        assertThat(io.tokendiscovery.ingest.SampleFrames.parse(redis.opsForValue().get(keys.priceTick(mint)))
+                .get("priceSol").asDouble()).as("price tick").isEqualTo(newerPrice);
+
+        sync();
+        assertRowIsLatest(mint);
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT price_sol, v_sol_in_curve, trade_count FROM token_discovery WHERE mint = ?", mint);
+        assertThat(((BigDecimal) row.get("price_sol")).doubleValue()).isEqualTo(newerPrice);
+        assertThat((BigDecimal) row.get("v_sol_in_curve")).isEqualByComparingTo("50");
+        assertThat(row.get("trade_count")).isEqualTo(12L);
+        assertNothingWentBackwards();
+    }
+
     @Test
     void aDatabaseOutageLosesNothingAndTheNextSyncCatchesUp() throws Exception {
         List<String> mints = List.of(mint(1), mint(2), mint(3));
@@ -234,6 +279,48 @@ class WriteBehindTest {
         claims.acknowledge(abandoned);
         mints.forEach(this::assertRowIsLatest);
         assertNothingWentBackwards();
+    }
+
+    /**
+     * Claims belong to their owner: a sync that stalled past its claim deadline (its claims were recovered and taken
+     * by the next sync) wakes up and acknowledges, then releases, its old claim. Neither may touch the new owner's
+     * claims: they stay in flight, are not put back in the dirty set, and no TTL starts on data not yet written.
+     * Fails when the owner-prefix check of acknowledge-claims.lua or release-claims.lua is removed (docs/testing.md).
+     */
+    @Test
+    void aStalledSyncCannotAcknowledgeOrReleaseClaimsTakenOverByTheNextOne() {
+        List<String> mints = List.of(mint(1), mint(2));
+        mints.forEach(m -> trades(m, 10));
+        SyncClaim stalled = claims.claim();
+        assertThat(stalled.getMints()).containsAll(mints);
+        SyncClaim[] next = new SyncClaim[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            SyncClaim claim = claims.claim();   // recovers claims past their deadline (3 s here)
+            if (claim.getMints().containsAll(mints)) {
+                next[0] = claim;
+                return true;
+            }
+            claims.release(claim);
+            return false;
+        });
+
+        assertThat(claims.acknowledge(stalled)).as("TTLs started by the stalled owner").isZero();
+        claims.release(stalled);
+        for (String mint : mints) {
+            assertThat(redis.opsForZSet().score(keys.inFlight(), mint)).as("%s still claimed by the next sync", mint)
+                    .isNotNull();
+            assertThat(redis.opsForZSet().score(keys.dirty(), mint)).as("%s not put back by the stalled sync", mint)
+                    .isNull();
+            assertThat(redis.getExpire(keys.token(mint))).as("no TTL on %s before its write", mint).isEqualTo(-1);
+        }
+
+        writer.write(snapshots.load(next[0]), next[0]);
+        assertThat(claims.acknowledge(next[0])).isGreaterThanOrEqualTo(2);
+        mints.forEach(this::assertRowIsLatest);
+        for (String mint : mints) {
+            assertThat(redis.opsForZSet().score(keys.inFlight(), mint)).isNull();
+            assertThat(redis.getExpire(keys.token(mint))).as("TTL started by the owner").isPositive();
+        }
     }
 
     @Test
