@@ -54,8 +54,14 @@ public class SyncReports {
         this.deadLettered = rows(meters, "dead_lettered");
     }
 
-    /** Counts of a written batch; skipped = claimed but neither inserted, updated nor dead-lettered. */
-    public SyncReport summarise(SyncClaim claim, int inserted, int updated, int deadLettered) {
+    /**
+     * The report of a written batch, from the counts its claim collected (skipped = claimed but neither inserted,
+     * updated nor dead-lettered), in the batch's transaction: the write step ends with the sync_run row's commit.
+     */
+    public SyncReport summarise(@ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        int inserted = claim.getInserted();
+        int updated = claim.getUpdated();
+        int deadLettered = claim.getDeadLettered();
         int total = claim.getSize();
         long took = clock.millis() - claim.getStartedAtMillis();
         return new SyncReport(claim.getOwner(), claim.getStartedAtMillis(), total, inserted, updated,
