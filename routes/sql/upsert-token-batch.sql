@@ -1,5 +1,6 @@
 -- Write-behind batch upsert: ONE set-based statement for every claimed token (arrays unnested server-side).
--- Named parameters (:name) are bound by the tokenBatchWriter bean from the map built by tokenSnapshots.
+-- Run by the redis-to-db-sync route through camel-sql (routes/redis-to-db-sync.camel.yaml); its named parameters
+-- (:#name) come from the map tokenSnapshots builds: one array per column, the thresholds.
 --  * Lazy persistence: a token not yet in the table is inserted only once it has :minTrades trades, or
 --    :minVolumeUsd USD volume, or is in token_watch. Tokens already in the table are always updated.
 --  * Monotonic: a row is only replaced by a newer version, so a replayed or overlapping batch never regresses it.
@@ -29,20 +30,20 @@ SELECT i.mint, i.name, i.symbol, i.uri, i.creator, i.pool, COALESCE(i.is_mayhem_
        to_timestamp(i.first_seen_ms / 1000.0), to_timestamp(i.last_trade_ms / 1000.0),
        to_timestamp(i.migrated_ms / 1000.0), to_timestamp(i.updated_ms / 1000.0), now(), i.version, i.epoch
 FROM unnest(
-        CAST(:mint AS text[]), CAST(:name AS text[]), CAST(:symbol AS text[]), CAST(:uri AS text[]),
-        CAST(:creator AS text[]), CAST(:pool AS text[]), CAST(:isMayhemMode AS text[]), CAST(:state AS text[]),
-        CAST(:priceSol AS numeric[]), CAST(:priceUsd AS numeric[]),
-        CAST(:vSolInCurve AS numeric[]), CAST(:vTokensInCurve AS numeric[]), CAST(:bondingProgress AS numeric[]),
-        CAST(:tradeCount AS bigint[]), CAST(:buyCount AS bigint[]), CAST(:sellCount AS bigint[]),
-        CAST(:volumeSol AS numeric[]), CAST(:volumeUsd AS numeric[]),
-        CAST(:firstSeenAtMs AS bigint[]), CAST(:lastTradeTsMs AS bigint[]), CAST(:migratedAtMs AS bigint[]),
-        CAST(:updatedAtMs AS bigint[]), CAST(:version AS bigint[]), CAST(:cacheEpoch AS bigint[]))
+        CAST(:#mint AS text[]), CAST(:#name AS text[]), CAST(:#symbol AS text[]), CAST(:#uri AS text[]),
+        CAST(:#creator AS text[]), CAST(:#pool AS text[]), CAST(:#isMayhemMode AS text[]), CAST(:#state AS text[]),
+        CAST(:#priceSol AS numeric[]), CAST(:#priceUsd AS numeric[]),
+        CAST(:#vSolInCurve AS numeric[]), CAST(:#vTokensInCurve AS numeric[]), CAST(:#bondingProgress AS numeric[]),
+        CAST(:#tradeCount AS bigint[]), CAST(:#buyCount AS bigint[]), CAST(:#sellCount AS bigint[]),
+        CAST(:#volumeSol AS numeric[]), CAST(:#volumeUsd AS numeric[]),
+        CAST(:#firstSeenAtMs AS bigint[]), CAST(:#lastTradeTsMs AS bigint[]), CAST(:#migratedAtMs AS bigint[]),
+        CAST(:#updatedAtMs AS bigint[]), CAST(:#version AS bigint[]), CAST(:#cacheEpoch AS bigint[]))
      AS i(mint, name, symbol, uri, creator, pool, is_mayhem_mode, state,
           price_sol, price_usd, v_sol, v_tokens, bonding_progress,
           trade_count, buy_count, sell_count, volume_sol, volume_usd,
           first_seen_ms, last_trade_ms, migrated_ms, updated_ms, version, epoch)
-WHERE COALESCE(i.trade_count, 0) >= :minTrades
-   OR COALESCE(i.volume_usd, 0) >= :minVolumeUsd
+WHERE COALESCE(i.trade_count, 0) >= :#minTrades
+   OR COALESCE(i.volume_usd, 0) >= :#minVolumeUsd
    OR EXISTS (SELECT 1 FROM token_watch w WHERE w.mint = i.mint)
    OR EXISTS (SELECT 1 FROM token_discovery d WHERE d.mint = i.mint)
 ON CONFLICT (mint) DO UPDATE SET
@@ -58,7 +59,7 @@ ON CONFLICT (mint) DO UPDATE SET
                           WHEN EXCLUDED.state = 'NEW' AND t.cache_epoch IS DISTINCT FROM EXCLUDED.cache_epoch
                                AND t.state IN ('ACTIVE', 'GRADUATING') THEN t.state
                           WHEN EXCLUDED.state = 'NEW' AND t.cache_epoch IS DISTINCT FROM EXCLUDED.cache_epoch
-                               AND t.trade_count + EXCLUDED.trade_count >= :activeMinTrades THEN 'ACTIVE'
+                               AND t.trade_count + EXCLUDED.trade_count >= :#activeMinTrades THEN 'ACTIVE'
                           ELSE EXCLUDED.state
                         END,
     price_sol         = COALESCE(EXCLUDED.price_sol, t.price_sol),

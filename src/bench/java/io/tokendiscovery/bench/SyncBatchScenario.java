@@ -69,7 +69,7 @@ final class SyncBatchScenario {
             StringRedisTemplate template = new StringRedisTemplate(factory);
             TokenSnapshots snapshots = new TokenSnapshots(new TokenHashes(template, new RedisKeys(props)), props);
             UpsertStatements.Jdbc statement = UpsertStatements.setBased(Files.readString(
-                    Path.of(props.sync().sqlDirectory(), "upsert-token-batch.sql")));
+                    Path.of(props.sync().sqlDirectory(), "upsert-token-batch.sql")).replace(":#", ":"));
             try (FloorUpsert floor = new FloorUpsert(floorDb.connect(false), statement)) {
                 int set = 1;
                 for (int repeat = 0; repeat < settings.syncReps(); repeat++) {

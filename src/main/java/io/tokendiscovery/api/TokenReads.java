@@ -1,5 +1,6 @@
 package io.tokendiscovery.api;
 
+import io.tokendiscovery.SqlStatements;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,13 +34,16 @@ public class TokenReads {
     private final RedisKeys keys;
     private final TokenHashes tokenHashes;
     private final NamedParameterJdbcTemplate jdbc;
+    private final SqlStatements sql;
     private final ObjectMapper json;
     private final Clock clock;
     private final HotScoreMath hot;
     private final Duration cacheTtl;
 
     public TokenReads(StringRedisTemplate redis, RedisKeys keys, TokenHashes tokenHashes,
-            NamedParameterJdbcTemplate jdbc, ObjectMapper json, Clock clock, TokenDiscoveryProperties properties) {
+            NamedParameterJdbcTemplate jdbc, SqlStatements sql, ObjectMapper json, Clock clock,
+            TokenDiscoveryProperties properties) {
+        this.sql = sql;
         this.redis = redis;
         this.keys = keys;
         this.tokenHashes = tokenHashes;
@@ -92,8 +96,7 @@ public class TokenReads {
             exchange.getMessage().setHeader(SOURCE_HEADER, "cache");
             return json.readValue(cached, new TypeReference<>() {});
         }
-        List<Map<String, Object>> rows = jdbc.queryForList(
-                "SELECT * FROM token_discovery WHERE mint = :mint", Map.of("mint", mint));
+        List<Map<String, Object>> rows = jdbc.queryForList(sql.named("select-token.sql"), Map.of("mint", mint));
         if (rows.isEmpty()) {
             throw new ApiProblem(404, "Unknown token", "no token with mint " + mint);
         }

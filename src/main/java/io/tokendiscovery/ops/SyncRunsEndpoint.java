@@ -1,10 +1,11 @@
 package io.tokendiscovery.ops;
 
+import io.tokendiscovery.SqlStatements;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.lang.Nullable;
 import org.springframework.stereotype.Component;
 
@@ -19,24 +20,17 @@ public class SyncRunsEndpoint {
 
     static final int MAX_LIMIT = 200;
 
-    private final JdbcTemplate jdbc;
+    private final NamedParameterJdbcTemplate jdbc;
+    private final SqlStatements sql;
 
-    public SyncRunsEndpoint(JdbcTemplate jdbc) {
+    public SyncRunsEndpoint(NamedParameterJdbcTemplate jdbc, SqlStatements sql) {
+        this.sql = sql;
         this.jdbc = jdbc;
     }
 
     @ReadOperation
     public List<Map<String, Object>> runs(@Nullable Integer limit) {
         int rows = limit == null || limit <= 0 ? 20 : Math.min(limit, MAX_LIMIT);
-        return jdbc.queryForList("""
-                SELECT id, owner,
-                       to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
-                       to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS finished_at,
-                       total, inserted, updated, skipped, dead_lettered, duration_ms, outcome, error_category,
-                       sql_state, error
-                FROM sync_run
-                ORDER BY id DESC
-                LIMIT ?
-                """, rows);
+        return jdbc.queryForList(sql.named("select-sync-runs-admin.sql"), Map.of("limit", rows));
     }
 }

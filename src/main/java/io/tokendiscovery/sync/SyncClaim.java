@@ -20,6 +20,10 @@ public final class SyncClaim {
     // written and read by the one thread that runs the sync exchange
     private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
     private final Set<String> deferred = new LinkedHashSet<>();
+    private int inserted;
+    private int updated;
+    private int deadLettered;
+    private long writeStartedNanos;
 
     public SyncClaim(String owner, long startedAtMillis, List<String> mints, int recovered) {
         this.owner = owner;
@@ -60,6 +64,38 @@ public final class SyncClaim {
 
     public Set<String> getDeferred() {
         return Set.copyOf(deferred);
+    }
+
+    /** Rows the upsert inserted and updated (its RETURNING), for the run's report. */
+    public void wrote(int insertedRows, int updatedRows) {
+        inserted += insertedRows;
+        updated += updatedRows;
+    }
+
+    /** A row PostgreSQL rejected went to sync_dead_letter. */
+    public void deadLettered() {
+        deadLettered++;
+    }
+
+    public int getInserted() {
+        return inserted;
+    }
+
+    public int getUpdated() {
+        return updated;
+    }
+
+    public int getDeadLettered() {
+        return deadLettered;
+    }
+
+    /** The write step (every chunk's transaction, incl. commit) starts now; {@link #writeEnded} ends it. */
+    public void writeStarted(long nanos) {
+        writeStartedNanos = nanos;
+    }
+
+    public void writeEnded(long nanos) {
+        tookPhase("write", nanos - writeStartedNanos);
     }
 
     /** A step of the run took this long: claim, read, write (incl. commit) or acknowledge. */

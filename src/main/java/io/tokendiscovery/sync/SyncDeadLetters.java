@@ -2,6 +2,7 @@ package io.tokendiscovery.sync;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokendiscovery.SqlStatements;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -32,9 +33,11 @@ public class SyncDeadLetters {
     private final TokenBatchWriter writer;
     private final ObjectMapper json;
     private final TokenSnapshots snapshots;
+    private final SqlStatements sql;
 
     public SyncDeadLetters(NamedParameterJdbcTemplate jdbc, TransactionTemplate transaction, TokenBatchWriter writer,
-            ObjectMapper json, TokenSnapshots snapshots) {
+            ObjectMapper json, TokenSnapshots snapshots, SqlStatements sql) {
+        this.sql = sql;
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.writer = writer;
@@ -43,18 +46,15 @@ public class SyncDeadLetters {
     }
 
     public long open() {
-        Long open = jdbc.getJdbcTemplate().queryForObject(
-                "SELECT count(*) FROM sync_dead_letter WHERE replayed_at IS NULL", Long.class);
+        Long open = jdbc.getJdbcTemplate().queryForObject(sql.sql("count-open-sync-dead-letters.sql"), Long.class);
         return open == null ? 0 : open;
     }
 
     /** @return {@code replayed} rows, {@code written} to token_discovery, {@code rejectedAgain} */
     public Map<String, Integer> replay(int max) {
         return transaction.execute(status -> {
-            List<Map<String, Object>> open = jdbc.queryForList("""
-                    SELECT id, payload::text AS payload FROM sync_dead_letter
-                    WHERE replayed_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
-                    """, new MapSqlParameterSource("limit", max));
+            List<Map<String, Object>> open = jdbc.queryForList(sql.named("lock-open-sync-dead-letters.sql"),
+                    new MapSqlParameterSource("limit", max));
             Map<String, Integer> report = new LinkedHashMap<>();
             report.put("replayed", open.size());
             if (open.isEmpty()) {
@@ -69,8 +69,7 @@ public class SyncDeadLetters {
                 rows.add(parse((String) row.get("payload")));
             }
             TokenBatchWriter.Written written = writer.writeRows(snapshots.batch(rows), REPLAY_OWNER);
-            jdbc.update("UPDATE sync_dead_letter SET replayed_at = now() WHERE id IN (:ids)",
-                    new MapSqlParameterSource("ids", ids));
+            jdbc.update(sql.named("mark-sync-dead-letters-replayed.sql"), new MapSqlParameterSource("ids", ids));
             report.put("written", written.inserted() + written.updated());
             report.put("rejectedAgain", written.deadLettered());
             log.info("Replayed {} sync dead letters: {} rows written, {} rejected again", open.size(),

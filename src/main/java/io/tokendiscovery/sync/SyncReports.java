@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tokendiscovery.SqlStatements;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
@@ -25,6 +26,7 @@ public class SyncReports {
 
     private final Clock clock;
     private final NamedParameterJdbcTemplate jdbc;
+    private final SqlStatements sql;
     private final Timer duration;
     private final DistributionSummary batchSize;
     private final Counter succeeded;
@@ -35,7 +37,8 @@ public class SyncReports {
     private final Counter deadLettered;
     private final MeterRegistry meters;
 
-    public SyncReports(Clock clock, NamedParameterJdbcTemplate jdbc, MeterRegistry meters) {
+    public SyncReports(Clock clock, NamedParameterJdbcTemplate jdbc, SqlStatements sql, MeterRegistry meters) {
+        this.sql = sql;
         this.clock = clock;
         this.jdbc = jdbc;
         this.meters = meters;
@@ -54,8 +57,14 @@ public class SyncReports {
         this.deadLettered = rows(meters, "dead_lettered");
     }
 
-    /** Counts of a written batch; skipped = claimed but neither inserted, updated nor dead-lettered. */
-    public SyncReport summarise(SyncClaim claim, int inserted, int updated, int deadLettered) {
+    /**
+     * The report of a written batch, from the counts its claim collected (skipped = claimed but neither inserted,
+     * updated nor dead-lettered), in the batch's transaction: the write step ends with the sync_run row's commit.
+     */
+    public SyncReport summarise(@ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        int inserted = claim.getInserted();
+        int updated = claim.getUpdated();
+        int deadLettered = claim.getDeadLettered();
         int total = claim.getSize();
         long took = clock.millis() - claim.getStartedAtMillis();
         return new SyncReport(claim.getOwner(), claim.getStartedAtMillis(), total, inserted, updated,
@@ -94,12 +103,7 @@ public class SyncReports {
         // the public answer (GET /api/sync/runs) is the category and SQLSTATE; the text is for ADMIN only
         SyncErrors.Classified classified = SyncErrors.classify(cause);
         try {
-            jdbc.update("""
-                    INSERT INTO sync_run (owner, started_at, finished_at, total, inserted, updated, skipped,
-                                          dead_lettered, duration_ms, outcome, error, error_category, sql_state)
-                    VALUES (:owner, to_timestamp(:startedAtMs / 1000.0), now(), :total, 0, 0, 0, 0, :durationMs,
-                            'FAILED', :error, :category, :sqlState)
-                    """, new MapSqlParameterSource()
+            jdbc.update(sql.named("insert-failed-sync-run.sql"), new MapSqlParameterSource()
                     .addValue("category", classified.category().name())
                     .addValue("sqlState", classified.sqlState())
                     .addValue("owner", claim.getOwner())

@@ -4,20 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokendiscovery.SqlStatements;
 import io.tokendiscovery.TokenDiscoveryProperties;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,46 +28,46 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Writes one sync batch in ONE transaction (or one per {@code tokendiscovery.sync.chunk-size} rows when set): the
- * set-based upsert of {@code routes/sql/upsert-token-batch.sql} and
- * the run's {@code sync_run} row ({@code routes/sql/insert-sync-run.sql}). Both files are re-read when they change,
- * so operators edit the SQL without a restart.
+ * The steps of the sync's write the YAML routes cannot do themselves (routes/redis-to-db-sync.camel.yaml, where the
+ * set-based upsert {@code routes/sql/upsert-token-batch.sql} and the {@code sync_run} row run through camel-sql in
+ * ONE transaction): cutting a huge batch into chunks ({@code tokendiscovery.sync.chunk-size}), the savepoint before
+ * the upsert, counting the rows it returned, and the poison-row path.
  *
- * <p>A row the database rejects (constraint, overflow, invalid value: SQLSTATE classes 22 and 23) must not block the
- * batch: the upsert runs under a savepoint, and on such an error the batch is bisected under savepoints until the
- * rejected rows are isolated; each goes to {@code sync_dead_letter} with its values and the error, the rest is
- * written. Any other error (the database is down, a timeout) is not a bad row: it propagates, the transaction rolls
- * back and the claims are released for the next run.
+ * <p>A row the database rejects (constraint, overflow, invalid value: SQLSTATE classes 22, 23 and 54) must not block
+ * the batch: the route's error handling ({@code sync-row-error-handling}) calls {@link #isolate}, which goes back to
+ * the savepoint and bisects the rows under savepoints until the rejected ones are isolated; each goes to {@code
+ * sync_dead_letter} with its values and the error, the rest is written. Any other error (the database is down, a
+ * timeout) is not a bad row: it propagates, the transaction rolls back and the claims are released for the next run.
+ *
+ * <p>The write-through and dead-letter replay writers ({@link #writeThrough}, {@link #writeRows}) run the same file
+ * through Spring's JDBC with the same isolation.
  */
 @Component("tokenBatchWriter")
 public class TokenBatchWriter {
 
+    static final String UPSERT = "upsert-token-batch.sql";
+
     private static final Logger log = LoggerFactory.getLogger(TokenBatchWriter.class);
+    static final String SAVEPOINT_PROPERTY = "syncSavepoint";
 
     private final DataSource dataSource;
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final ObjectMapper json;
-    private final SqlFile upsert;
-    private final SqlFile insertRun;
-    private final SqlFile insertDeadLetter;
+    private final SqlStatements sql;
     private final Counter deadLetterFailures;
-    private final SyncReports reports;
     private final int chunkSize;
 
     /** sync_owner of rows dead-lettered by the write-through path. */
     static final String WRITE_THROUGH_OWNER = "write-through";
 
     public TokenBatchWriter(DataSource dataSource, NamedParameterJdbcTemplate jdbc, TransactionTemplate transaction,
-            ObjectMapper json, SyncReports reports, TokenDiscoveryProperties properties, MeterRegistry meters) {
+            ObjectMapper json, SqlStatements sql, TokenDiscoveryProperties properties, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.json = json;
-        this.reports = reports;
-        this.upsert = new SqlFile(Path.of(properties.sync().sqlDirectory(), "upsert-token-batch.sql"));
-        this.insertRun = new SqlFile(Path.of(properties.sync().sqlDirectory(), "insert-sync-run.sql"));
-        this.insertDeadLetter = new SqlFile(Path.of(properties.sync().sqlDirectory(), "insert-sync-dead-letter.sql"));
+        this.sql = sql;
         this.deadLetterFailures = Counter.builder("tokendiscovery.sync.dead.letter.failures")
                 .description("Rows PostgreSQL rejected whose sync_dead_letter record could not be written either; "
                         + "the token went back to the end of the dirty queue")
@@ -77,29 +76,89 @@ public class TokenBatchWriter {
     }
 
     /**
-     * @param batch the column arrays and thresholds from {@link TokenSnapshots#load}
-     * @return the run's report (also recorded in {@code sync_run} in the same transaction)
+     * The write step starts. With {@code chunk-size} set and a larger batch: every chunk but the last, each written
+     * in a transaction of its own (a failure in a later chunk leaves earlier ones committed, which is safe: the
+     * claims are released and rewriting committed rows is a no-op, version guard). Otherwise none.
      */
-    public SyncReport write(Map<String, Object> batch, @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
-        long began = System.nanoTime();
+    public List<Map<String, Object>> leadingChunks(Map<String, Object> batch,
+            @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        claim.writeStarted(System.nanoTime());
         int rows = (Integer) batch.get(TokenSnapshots.ROWS);
-        int chunk = chunkSize > 0 ? chunkSize : Math.max(1, rows);
-        Outcome outcome = new Outcome();
-        // Each chunk commits on its own; a failure in a later chunk leaves earlier ones committed, which is safe:
-        // the claims are released and the rewrite of committed rows is a no-op (version guard).
-        int lastStart = rows == 0 ? 0 : (rows - 1) / chunk * chunk;
-        for (int from = 0; from < lastStart; from += chunk) {
-            int start = from;
-            transaction.executeWithoutResult(status -> upsertRange(batch, start, start + chunk, claim, outcome));
+        List<Map<String, Object>> chunks = new ArrayList<>();
+        if (chunkSize <= 0) {
+            return chunks;
         }
-        SyncReport written = transaction.execute(status -> {
-            upsertRange(batch, lastStart, rows, claim, outcome);
-            SyncReport report = reports.summarise(claim, outcome.inserted, outcome.updated, outcome.deadLettered);
-            jdbc.update(insertRun.sql(), new MapSqlParameterSource(report.getSyncRunParameters()));
-            return report;
-        });
-        claim.tookPhase("write", System.nanoTime() - began);
-        return written;
+        for (int from = 0; from < lastChunkStart(rows); from += chunkSize) {
+            chunks.add(slice(batch, from, from + chunkSize));
+        }
+        return chunks;
+    }
+
+    /** The write step ended: every transaction of the batch committed. */
+    public void committed(@ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        claim.writeEnded(System.nanoTime());
+    }
+
+    /** The batch's last chunk (the whole batch without chunks): written with the sync_run row. */
+    public Map<String, Object> lastChunk(Map<String, Object> batch) {
+        int rows = (Integer) batch.get(TokenSnapshots.ROWS);
+        return chunkSize <= 0 ? batch : slice(batch, lastChunkStart(rows), rows);
+    }
+
+    private int lastChunkStart(int rows) {
+        return rows == 0 ? 0 : (rows - 1) / chunkSize * chunkSize;
+    }
+
+    /** The same parameters for rows {@code from} (inclusive) to {@code to} (exclusive). */
+    private static Map<String, Object> slice(Map<String, Object> batch, int from, int to) {
+        Map<String, Object> chunk = new HashMap<>(batch);
+        for (Map.Entry<String, Object> entry : batch.entrySet()) {
+            if (entry.getValue() instanceof String[] column) {
+                chunk.put(entry.getKey(), Arrays.copyOfRange(column, from, to));
+            }
+        }
+        chunk.put(TokenSnapshots.ROWS, to - from);
+        return chunk;
+    }
+
+    /** Before the upsert: a savepoint on the transaction's connection, so a rejected row does not abort it. */
+    public void savepoint(Exchange exchange) {
+        exchange.setProperty(SAVEPOINT_PROPERTY, savepoint(DataSourceUtils.getConnection(dataSource)));
+    }
+
+    /** After the upsert: its RETURNING rows counted as inserted or updated; the savepoint released. */
+    public void written(List<Map<String, Object>> returned, Exchange exchange,
+            @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        release(DataSourceUtils.getConnection(dataSource), exchange.getProperty(SAVEPOINT_PROPERTY, Savepoint.class));
+        count(returned, claim);
+    }
+
+    /** Whether a failed upsert means "these rows", not "the database" (route configuration sync-row-error-handling). */
+    public boolean isRejectedRow(Throwable error) {
+        return isRejectedData(sqlState(error));
+    }
+
+    /**
+     * The upsert failed on rejected data: back to the savepoint, then the rows bisected under savepoints until each
+     * rejected one is isolated into {@code sync_dead_letter}; the rest is written in the same transaction. The route
+     * then goes on ({@code continued}) as if the upsert had answered these rows.
+     *
+     * @return the RETURNING rows of the rows written
+     */
+    public List<Map<String, Object>> isolate(Map<String, Object> batch, Exchange exchange,
+            @ExchangeProperty(SyncClaims.CLAIM_PROPERTY) SyncClaim claim) {
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        rollback(connection, exchange.getProperty(SAVEPOINT_PROPERTY, Savepoint.class));
+        int rows = (Integer) batch.get(TokenSnapshots.ROWS);
+        List<Integer> all = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
+            all.add(i);
+        }
+        List<Map<String, Object>> returned = new ArrayList<>();
+        int half = rows / 2;
+        upsertIsolating(connection, batch, all.subList(0, half), claim, returned);
+        upsertIsolating(connection, batch, all.subList(half, rows), claim, returned);
+        return returned;
     }
 
     /**
@@ -118,39 +177,34 @@ public class TokenBatchWriter {
      */
     public Written writeRows(Map<String, Object> batch, String owner) {
         int rows = (Integer) batch.get(TokenSnapshots.ROWS);
-        Outcome outcome = new Outcome();
         SyncClaim writer = new SyncClaim(owner, 0, List.of(), 0);
-        transaction.executeWithoutResult(status -> upsertRange(batch, 0, rows, writer, outcome));
-        return new Written(outcome.inserted, outcome.updated, outcome.deadLettered);
+        transaction.executeWithoutResult(status -> count(upsertRange(batch, 0, rows, writer), writer));
+        return new Written(writer.getInserted(), writer.getUpdated(), writer.getDeadLettered());
     }
 
     /** What {@link #writeRows} did. */
     public record Written(int inserted, int updated, int deadLettered) {}
 
-    private void upsertRange(Map<String, Object> batch, int from, int to, SyncClaim claim, Outcome outcome) {
-        if (to <= from) {
-            return;
-        }
-        List<Integer> rows = new ArrayList<>(to - from);
+    private List<Map<String, Object>> upsertRange(Map<String, Object> batch, int from, int to, SyncClaim claim) {
+        List<Integer> rows = new ArrayList<>(Math.max(0, to - from));
         for (int i = from; i < to; i++) {
             rows.add(i);
         }
-        upsertIsolating(DataSourceUtils.getConnection(dataSource), batch, rows, claim, outcome);
+        List<Map<String, Object>> returned = new ArrayList<>();
+        upsertIsolating(DataSourceUtils.getConnection(dataSource), batch, rows, claim, returned);
+        return returned;
     }
 
+    /** Upserts the rows under a savepoint; on rejected data, bisects; adds the RETURNING rows to {@code returned}. */
     private void upsertIsolating(Connection connection, Map<String, Object> batch, List<Integer> rows,
-            SyncClaim claim, Outcome outcome) {
+            SyncClaim claim, List<Map<String, Object>> returned) {
+        if (rows.isEmpty()) {
+            return;
+        }
         Savepoint savepoint = savepoint(connection);
         try {
-            List<Map<String, Object>> returned = jdbc.queryForList(upsert.sql(), parameters(connection, batch, rows));
+            returned.addAll(jdbc.queryForList(sql.named(UPSERT), parameters(connection, batch, rows)));
             release(connection, savepoint);
-            for (Map<String, Object> row : returned) {
-                if (Boolean.TRUE.equals(row.get("inserted"))) {
-                    outcome.inserted++;
-                } else {
-                    outcome.updated++;
-                }
-            }
         } catch (DataAccessException e) {
             String sqlState = sqlState(e);
             if (!isRejectedData(sqlState)) {
@@ -159,13 +213,23 @@ public class TokenBatchWriter {
             rollback(connection, savepoint);
             if (rows.size() == 1) {
                 deadLetter(connection, batch, rows.get(0), claim, sqlState, e);
-                outcome.deadLettered++;
+                claim.deadLettered();
                 return;
             }
             int half = rows.size() / 2;
-            upsertIsolating(connection, batch, rows.subList(0, half), claim, outcome);
-            upsertIsolating(connection, batch, rows.subList(half, rows.size()), claim, outcome);
+            upsertIsolating(connection, batch, rows.subList(0, half), claim, returned);
+            upsertIsolating(connection, batch, rows.subList(half, rows.size()), claim, returned);
         }
+    }
+
+    private static void count(List<Map<String, Object>> returned, SyncClaim claim) {
+        int inserted = 0;
+        for (Map<String, Object> row : returned) {
+            if (Boolean.TRUE.equals(row.get("inserted"))) {
+                inserted++;
+            }
+        }
+        claim.wrote(inserted, returned.size() - inserted);
     }
 
     /**
@@ -211,7 +275,7 @@ public class TokenBatchWriter {
         // Its own savepoint: whatever the dead-letter insert meets, the batch's transaction stays usable.
         Savepoint savepoint = savepoint(connection);
         try {
-            jdbc.update(insertDeadLetter.sql(), new MapSqlParameterSource()
+            jdbc.update(sql.named("insert-sync-dead-letter.sql"), new MapSqlParameterSource()
                     .addValue("mint", mint)
                     .addValue("owner", claim.getOwner())
                     .addValue("sqlState", sqlState)
@@ -276,36 +340,6 @@ public class TokenBatchWriter {
             connection.releaseSavepoint(savepoint);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot release the savepoint", e);
-        }
-    }
-
-    private static final class Outcome {
-        int inserted;
-        int updated;
-        int deadLettered;
-    }
-
-    /** A SQL file of the routes folder, re-read when its modification time changes. */
-    static final class SqlFile {
-        private final Path path;
-        private FileTime loadedAt;
-        private String sql;
-
-        SqlFile(Path path) {
-            this.path = path;
-        }
-
-        synchronized String sql() {
-            try {
-                FileTime modified = Files.getLastModifiedTime(path);
-                if (!modified.equals(loadedAt)) {
-                    sql = Files.readString(path);
-                    loadedAt = modified;
-                }
-                return sql;
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + path.toAbsolutePath(), e);
-            }
         }
     }
 }

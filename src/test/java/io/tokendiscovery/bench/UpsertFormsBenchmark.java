@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokendiscovery.TestProperties;
+import io.tokendiscovery.SqlStatements;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.sync.SyncClaim;
 import io.tokendiscovery.sync.SyncReport;
@@ -132,7 +133,9 @@ class UpsertFormsBenchmark {
 
         String loadAtStart = loadAverage();
         TokenDiscoveryProperties properties = TestProperties.defaults();
-        String file = Files.readString(Path.of(properties.sync().sqlDirectory(), "upsert-token-batch.sql"));
+        // camel-sql's :#name parameters as Spring's :name (SqlStatements.named does the same for the app)
+        String file = Files.readString(Path.of(properties.sync().sqlDirectory(), "upsert-token-batch.sql"))
+                .replace(":#", ":");
         UpsertStatements.Jdbc setBased = UpsertStatements.setBased(file);
         UpsertStatements.Jdbc singleRow = UpsertStatements.singleRow(file);
         UpsertStatements.Jdbc singleRowValues = UpsertStatements.singleRowValues(file);
@@ -310,17 +313,15 @@ class UpsertFormsBenchmark {
         NamedParameterJdbcTemplate named = new NamedParameterJdbcTemplate(pool);
         TokenBatchWriter writer = new TokenBatchWriter(pool, named,
                 new TransactionTemplate(new DataSourceTransactionManager(pool)), new ObjectMapper(),
-                new SyncReports(Clock.systemUTC(), named, new SimpleMeterRegistry()), properties,
-                new SimpleMeterRegistry());
+                new SqlStatements(properties), properties, new SimpleMeterRegistry());
         return new FormWriter() {
             @Override
             public Written write(Map<String, Object> batch, List<String> mints) {
-                SyncReport report = writer.write(batch,
-                        new SyncClaim("bench", System.currentTimeMillis(), mints, 0));
-                if (report.getDeadLettered() != 0 || report.getSkipped() != 0) {
-                    throw new IllegalStateException("Unexpected report " + report.getSyncRunParameters());
+                TokenBatchWriter.Written written = writer.writeRows(batch, "bench");
+                if (written.deadLettered() != 0) {
+                    throw new IllegalStateException("Unexpected dead letters: " + written);
                 }
-                return new Written(report.getInserted() + report.getUpdated(), null);
+                return new Written(written.inserted() + written.updated(), null);
             }
 
             @Override
