@@ -314,7 +314,7 @@ class WriteBehindTest {
             assertThat(redis.getExpire(keys.token(mint))).as("no TTL on %s before its write", mint).isEqualTo(-1);
         }
 
-        writer.write(snapshots.load(next[0]), next[0]);
+        writer.writeRows(snapshots.load(next[0]), next[0].getOwner());
         assertThat(claims.acknowledge(next[0])).isGreaterThanOrEqualTo(2);
         mints.forEach(this::assertRowIsLatest);
         for (String mint : mints) {
