@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -159,7 +160,7 @@ public class WriteMode {
                 .increment();
         log.warn("Write mode switch by {} via {} at {}: {} for every replica (was {} here); the others follow within {}",
                 who, via, at, toDefault ? "back to the file default (" + name(next) + ")" : name(next), current(),
-                pollInterval);
+                DurationStyle.SIMPLE.print(pollInterval));
         shared = toDefault ? Map.of() : Map.copyOf(entry);
         apply(next, toDefault ? "the file default" : "set by " + who + " via " + via + " at " + at);
         return status();
