@@ -169,11 +169,15 @@ public record TokenDiscoveryProperties(
     /** The read API (docs/api.md). */
     public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
 
-    /** Operations: the PostgreSQL checkpoint monitor and the readiness rules (docs/operations.md). */
+    /**
+     * Operations: the PostgreSQL checkpoint monitor, the readiness rules and how often each replica reads the shared
+     * write mode (docs/operations.md).
+     */
     public record Ops(
             @NotNull Duration postgresPollInterval,
             @NotNull Duration maxSyncAge,
-            @NotNull Duration feedDownGrace) {}
+            @NotNull Duration feedDownGrace,
+            @NotNull Duration writeModePollInterval) {}
 
     /**
      * Users of the management console (Hawtio, Jolokia, actuator endpoints other than health and prometheus). A user

@@ -120,4 +120,17 @@ public class RedisKeys {
     public String deadLetters() {
         return prefix + "deadletter:frames";
     }
+
+    /**
+     * Hash {@code mode, by, at, via}: the write mode an ADMIN set for every replica (docs/operations.md#rollback-to-write-through).
+     * Absent until the switch is used (or after "back to the file default"): then the file value applies.
+     */
+    public String writeMode() {
+        return prefix + "ops:write-mode";
+    }
+
+    /** Capped list of write-mode switches, newest first (JSON {@code mode, by, at, via}): the audit trail. */
+    public String writeModeAudit() {
+        return prefix + "ops:write-mode:audit";
+    }
 }

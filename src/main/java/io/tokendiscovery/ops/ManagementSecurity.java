@@ -34,8 +34,9 @@ import org.springframework.util.StringUtils;
 
 /**
  * Who may see what. Anonymous: the public API, the live page, {@code /actuator/health} (status only) and
- * {@code /actuator/prometheus}. VIEWER: Hawtio and Jolokia reads (route statistics, attributes). ADMIN: everything,
- * including Jolokia writes and operations and the {@code deadletters} endpoint. Users come from
+ * {@code /actuator/prometheus}. VIEWER: Hawtio and Jolokia reads (route statistics, attributes, the read-only operations
+ * Hawtio needs: {@link ViewerOperations}). ADMIN: everything, including Jolokia writes and other operations and the
+ * {@code deadletters}, {@code syncruns} and {@code writemode} endpoints. Users come from
  * {@code tokendiscovery.security.*} (environment or Secret); with no password set nobody can log in.
  */
 @Configuration(proxyBeanMethods = false)
@@ -59,11 +60,12 @@ public class ManagementSecurity {
                 .formLogin(withDefaults())
                 // Hawtio is a single-page app: it reads the token from the XSRF-TOKEN cookie and sends it back as
                 // X-XSRF-TOKEN on its Jolokia POSTs. The deadletters endpoint only takes application/json, which a
-                // cross-site form cannot send without a CORS preflight (refused), so it is left out for curl.
+                // cross-site form cannot send without a CORS preflight (refused), so it is left out for curl; the same
+                // holds for the writemode endpoint.
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
-                        .ignoringRequestMatchers(EndpointRequest.to("deadletters")))
+                        .ignoringRequestMatchers(EndpointRequest.to("deadletters", "writemode")))
                 .addFilterAfter(ManagementSecurity::renderCsrfCookie, BasicAuthenticationFilter.class)
                 .addFilterAfter(new JolokiaAccessGuard(), AuthorizationFilter.class);
         return http.build();

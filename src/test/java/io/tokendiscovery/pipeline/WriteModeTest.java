@@ -34,8 +34,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
 
 /**
- * The emergency rollback, end to end in both modes: frames through the ingest route, rows in PostgreSQL. The mode is
- * switched the way an operator does it, by editing routes/write-mode.camel.yaml in the running app (live reload).
+ * The emergency rollback, end to end in both modes: frames through the ingest route, rows in PostgreSQL. Here the
+ * mode is switched through its file default (routes/write-mode.camel.yaml edited in the running app, live reload: the
+ * development path, and what applies while no ADMIN set a shared mode); the production switch shared by every replica
+ * is checked in HawtioConsoleBrowserTest.
  */
 @CamelSpringBootTest
 @SpringBootTest(properties = {

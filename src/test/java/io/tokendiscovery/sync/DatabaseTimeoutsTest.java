@@ -85,7 +85,7 @@ class DatabaseTimeoutsTest {
 
     @AfterEach
     void writeBehindAgain() {
-        writeMode.apply("write-behind");
+        writeMode.switchTo(WriteMode.FILE_DEFAULT, "DatabaseTimeoutsTest", "test");
     }
 
     @AfterAll
@@ -129,7 +129,7 @@ class DatabaseTimeoutsTest {
      */
     @Test
     void writeThroughWithTheDatabaseDownNeverBlocksIngestAndLosesNothing() throws Exception {
-        writeMode.apply("write-through");
+        writeMode.switchTo("write-through", "DatabaseTimeoutsTest", "test");
         List<String> mints = List.of(TestFrames.key32(1, salt), TestFrames.key32(2, salt));
         try (Connection admin = DriverManager.getConnection(jdbcUrl.replace("/postgres?", "/template1?"));
                 Statement sql = admin.createStatement()) {
@@ -158,7 +158,7 @@ class DatabaseTimeoutsTest {
                 sql.execute("ALTER DATABASE postgres ALLOW_CONNECTIONS true");
             }
         }
-        writeMode.apply("write-behind");
+        writeMode.switchTo(WriteMode.FILE_DEFAULT, "DatabaseTimeoutsTest", "test");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             sync();
             for (String mint : mints) {
