@@ -166,9 +166,10 @@ public record TokenDiscoveryProperties(
     /** The read API (docs/api.md). */
     public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
 
-    /** Operations: the PostgreSQL checkpoint monitor and the readiness rules (docs/operations.md). */
+    /** Operations: the PostgreSQL checkpoint monitor, the dependency probes and health (docs/operations.md). */
     public record Ops(
             @NotNull Duration postgresPollInterval,
+            @NotNull Duration probeInterval,
             @NotNull Duration maxSyncAge,
             @NotNull Duration feedDownGrace) {}
 

@@ -130,6 +130,13 @@ public class PumpPortalClient {
         Gauge.builder("tokendiscovery.pumpportal.connection.state", this, c -> c.state.ordinal())
                 .description("0 STOPPED, 1 CONNECTING, 2 SUBSCRIBING, 3 STREAMING, 4 BACKING_OFF")
                 .register(meters);
+        // What the alert TokenDiscoveryFeedDisconnected reads: a threshold on this value (not `for:` over the state)
+        // keeps the normal reconnects, a start and a takeover from ever making the alert pending.
+        Gauge.builder("tokendiscovery.pumpportal.down", this, PumpPortalClient::downSeconds)
+                .description("Seconds this replica's feed has been trying to (re)connect without streaming; 0 while "
+                        + "streaming and on a replica that does not hold the feed")
+                .baseUnit("seconds")
+                .register(meters);
     }
 
     /** Opens the connection and keeps it open until {@link #stop()}. Only one listener at a time. */
@@ -574,6 +581,12 @@ public class PumpPortalClient {
      */
     public long downSince() {
         return downSince;
+    }
+
+    private double downSeconds() {
+        ConnectionState now = state;
+        return now == ConnectionState.STREAMING || now == ConnectionState.STOPPED
+                ? 0 : Math.max(0, clock.millis() - downSince) / 1000.0;
     }
 
     private List<String> trustCertificates() {
