@@ -170,11 +170,12 @@ public record TokenDiscoveryProperties(
     public record Api(@Min(1) int defaultLimit, @Min(1) int maxLimit, @NotNull Duration tokenCacheTtl) {}
 
     /**
-     * Operations: the PostgreSQL checkpoint monitor, the readiness rules and how often each replica reads the shared
-     * write mode (docs/operations.md).
+     * Operations: the PostgreSQL checkpoint monitor, the dependency probes and health, and how often each replica
+     * reads the shared write mode (docs/operations.md).
      */
     public record Ops(
             @NotNull Duration postgresPollInterval,
+            @NotNull Duration probeInterval,
             @NotNull Duration maxSyncAge,
             @NotNull Duration feedDownGrace,
             @NotNull Duration writeModePollInterval) {}

@@ -7,9 +7,16 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
 
-/** Renders a failed API exchange as RFC 7807 {@code application/problem+json}. */
+/**
+ * Renders a failed API exchange as RFC 7807 {@code application/problem+json}. A store that is unreachable or too slow
+ * (Redis or PostgreSQL: Spring's transient and resource-failure exceptions) is a 503 with {@code Retry-After}, not a
+ * 500: the request may succeed later, and the server is not broken.
+ */
 @Component("problems")
 public class Problems {
 
@@ -30,6 +37,11 @@ public class Problems {
             status = problem.getStatus();
             title = problem.getTitle();
             detail = problem.getMessage();
+        } else if (isUnavailable(cause)) {
+            status = 503;
+            title = "Service unavailable";
+            detail = "A data store this request needs is unreachable or too slow right now; try again later";
+            log.warn("API request {} answered 503: {}", exchange.getIn().getHeader(Exchange.HTTP_URI), cause.toString());
         } else {
             log.error("API request {} failed", exchange.getIn().getHeader(Exchange.HTTP_URI), cause);
         }
@@ -43,6 +55,19 @@ public class Problems {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", "10");
+        }
         exchange.getMessage().setBody(json.writeValueAsString(body));
+    }
+
+    private static boolean isUnavailable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof RecoverableDataAccessException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

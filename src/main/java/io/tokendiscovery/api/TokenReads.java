@@ -8,6 +8,8 @@ import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.cache.HotScoreMath;
 import io.tokendiscovery.cache.RedisKeys;
 import io.tokendiscovery.cache.TokenHashes;
+import io.tokendiscovery.ops.DependencyProbes;
+import io.tokendiscovery.ops.DependencyProbes.Dependency;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -24,6 +29,10 @@ import org.springframework.stereotype.Component;
  * The API's reads, Redis first: feeds from the sorted sets, a token from its live hash, else from the page cache,
  * else from PostgreSQL (then cached for {@code tokendiscovery.api.token-cache-ttl}); recent trades from the capped
  * list. The {@code X-Token-Source} response header says where a token came from (redis, cache, database).
+ *
+ * <p>Only a cold token (neither live nor cached) needs PostgreSQL. While PostgreSQL is unreachable such a page answers
+ * 503 problem JSON (at once when the last {@link DependencyProbes} check failed, otherwise after the pool wait), and
+ * everything Redis holds keeps answering: feeds, live tokens, cached pages, trades.
  */
 @Component("tokenReads")
 public class TokenReads {
@@ -39,11 +48,13 @@ public class TokenReads {
     private final Clock clock;
     private final HotScoreMath hot;
     private final Duration cacheTtl;
+    private final DependencyProbes probes;
 
     public TokenReads(StringRedisTemplate redis, RedisKeys keys, TokenHashes tokenHashes,
             NamedParameterJdbcTemplate jdbc, SqlStatements sql, ObjectMapper json, Clock clock,
-            TokenDiscoveryProperties properties) {
+            TokenDiscoveryProperties properties, DependencyProbes probes) {
         this.sql = sql;
+        this.probes = probes;
         this.redis = redis;
         this.keys = keys;
         this.tokenHashes = tokenHashes;
@@ -96,7 +107,15 @@ public class TokenReads {
             exchange.getMessage().setHeader(SOURCE_HEADER, "cache");
             return json.readValue(cached, new TypeReference<>() {});
         }
-        List<Map<String, Object>> rows = jdbc.queryForList(sql.named("select-token.sql"), Map.of("mint", mint));
+        if (!probes.mayBeUp(Dependency.POSTGRES)) {
+            throw databaseUnavailable(mint);
+        }
+        List<Map<String, Object>> rows;
+        try {
+            rows = jdbc.queryForList(sql.named("select-token.sql"), Map.of("mint", mint));
+        } catch (TransientDataAccessException | DataAccessResourceFailureException | RecoverableDataAccessException e) {
+            throw databaseUnavailable(mint);
+        }
         if (rows.isEmpty()) {
             throw new ApiProblem(404, "Unknown token", "no token with mint " + mint);
         }
@@ -104,6 +123,11 @@ public class TokenReads {
         redis.opsForValue().set(keys.tokenPageCache(mint), json.writeValueAsString(view), cacheTtl);
         exchange.getMessage().setHeader(SOURCE_HEADER, "database");
         return view;
+    }
+
+    private static ApiProblem databaseUnavailable(String mint) {
+        return new ApiProblem(503, "Database unavailable", "token " + mint + " is not in Redis and PostgreSQL cannot "
+                + "be reached right now; the feeds and live tokens still answer. Try again later");
     }
 
     /** Newest first, as JSON objects. */

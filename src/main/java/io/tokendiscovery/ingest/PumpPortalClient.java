@@ -147,6 +147,13 @@ public class PumpPortalClient {
         Gauge.builder("tokendiscovery.pumpportal.paused", this, c -> c.pausedByConsumer ? 1 : 0)
                 .description("1 while the socket is paused because the receive queue is full (back-pressure)")
                 .register(meters);
+        // What the alert TokenDiscoveryFeedDisconnected reads: a threshold on this value (not `for:` over the state)
+        // keeps the normal reconnects, a start and a takeover from ever making the alert pending.
+        Gauge.builder("tokendiscovery.pumpportal.down", this, PumpPortalClient::downSeconds)
+                .description("Seconds this replica's feed has been trying to (re)connect without streaming; 0 while "
+                        + "streaming and on a replica that does not hold the feed")
+                .baseUnit("seconds")
+                .register(meters);
     }
 
     /** For tests: the fence asked before every frame handed on and every message sent (default: always open). */
@@ -688,6 +695,12 @@ public class PumpPortalClient {
      */
     public long downSince() {
         return downSince;
+    }
+
+    private double downSeconds() {
+        ConnectionState now = state;
+        return now == ConnectionState.STREAMING || now == ConnectionState.STOPPED
+                ? 0 : Math.max(0, clock.millis() - downSince) / 1000.0;
     }
 
     private List<String> trustCertificates() {

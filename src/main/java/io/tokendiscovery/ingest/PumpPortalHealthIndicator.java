@@ -1,5 +1,6 @@
 package io.tokendiscovery.ingest;
 
+import io.tokendiscovery.HealthStatuses;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,9 +10,11 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.stereotype.Component;
 
 /**
- * Health of the PumpPortal connection ({@code /actuator/health}, component {@code pumpPortal}, part of readiness): UP
- * while streaming and while a reconnect has lasted less than {@code tokendiscovery.ops.feed-down-grace}, DOWN after
- * that (over any number of connect and back-off rounds), UNKNOWN when this replica does not hold the feed (STOPPED).
+ * Health of the PumpPortal connection ({@code /actuator/health}, component {@code pumpPortal}; NOT part of readiness:
+ * the leader serves the API and live push from Redis like every replica, and taking it out of the Service would not
+ * move the feed, docs/operations.md#health): UP while streaming and while a reconnect has lasted less than
+ * {@code tokendiscovery.ops.feed-down-grace}, DEGRADED after that (over any number of connect and back-off rounds),
+ * UNKNOWN when this replica does not hold the feed (STOPPED).
  * Details (shown only to authorised users) say why, including refused trade streams and a spent daily budget. Never
  * includes the URL's query or the API key.
  */
@@ -42,7 +45,7 @@ public class PumpPortalHealthIndicator extends AbstractHealthIndicator {
             case STOPPED -> builder.unknown().withDetail("role", "not connected here: another replica holds the feed (or shutting down)");
             default -> {
                 if (clock.millis() - client.downSince() > downGrace.toMillis()) {
-                    builder.down();
+                    builder.status(HealthStatuses.DEGRADED);
                 } else {
                     builder.up().withDetail("reconnecting", true);
                 }

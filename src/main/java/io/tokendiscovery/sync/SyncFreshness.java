@@ -2,6 +2,7 @@ package io.tokendiscovery.sync;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokendiscovery.HealthStatuses;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.cache.RedisKeys;
 import java.time.Clock;
@@ -14,9 +15,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The age of the last successful Redis-to-PostgreSQL sync, shared by all replicas through Redis (only the leader
- * syncs, every replica must know): the {@code syncFreshness} health component (part of readiness; DOWN beyond
- * {@code tokendiscovery.ops.max-sync-age}) and the gauge {@code tokendiscovery.sync.last.success.age}. Before any
- * sync has ever succeeded the age counts from this process's start.
+ * syncs, every replica must know): the {@code syncFreshness} health component (DEGRADED beyond
+ * {@code tokendiscovery.ops.max-sync-age}; NOT part of readiness: stale syncs do not stop a replica from serving what
+ * Redis holds, docs/operations.md#health) and the gauge {@code tokendiscovery.sync.last.success.age}. Before any sync
+ * has ever succeeded the age counts from this process's start. The gauge's last-success time is read from Redis by
+ * {@code DependencyProbes} every probe interval (NaN while Redis is unreachable), never at scrape time.
  */
 @Component("syncFreshnessHealthIndicator")
 public class SyncFreshness extends AbstractHealthIndicator {
@@ -26,6 +29,8 @@ public class SyncFreshness extends AbstractHealthIndicator {
     private final Clock clock;
     private final Duration maxAge;
     private final long startedAt;
+    /** The shared last-success time as last read (0: never synced); NaN: not read yet or Redis unreachable. */
+    private volatile double cachedLastSuccess = Double.NaN;
 
     public SyncFreshness(StringRedisTemplate redis, RedisKeys keys, Clock clock, TokenDiscoveryProperties properties,
             MeterRegistry meters) {
@@ -35,7 +40,7 @@ public class SyncFreshness extends AbstractHealthIndicator {
         this.clock = clock;
         this.maxAge = properties.ops().maxSyncAge();
         this.startedAt = clock.millis();
-        Gauge.builder("tokendiscovery.sync.last.success.age", this, SyncFreshness::ageSeconds)
+        Gauge.builder("tokendiscovery.sync.last.success.age", this, SyncFreshness::cachedAgeSeconds)
                 .description("Seconds since the last successful Redis-to-PostgreSQL sync by any replica")
                 .baseUnit("seconds")
                 .register(meters);
@@ -43,7 +48,27 @@ public class SyncFreshness extends AbstractHealthIndicator {
 
     /** Called after a sync committed and acknowledged its claims. */
     public void succeeded() {
-        redis.opsForValue().set(keys.lastSyncSuccess(), Long.toString(clock.millis()));
+        long now = clock.millis();
+        redis.opsForValue().set(keys.lastSyncSuccess(), Long.toString(now));
+        cachedLastSuccess = now;
+    }
+
+    /** Reads the shared last-success time for the gauge (throws when Redis is unreachable). */
+    public void refresh() {
+        cachedLastSuccess = lastSuccessMillis();
+    }
+
+    /** Redis unreachable: the gauge says NaN. */
+    public void unavailable() {
+        cachedLastSuccess = Double.NaN;
+    }
+
+    private double cachedAgeSeconds() {
+        double last = cachedLastSuccess;
+        if (Double.isNaN(last)) {
+            return Double.NaN;
+        }
+        return Math.max(0, clock.millis() - (last == 0 ? startedAt : (long) last)) / 1000.0;
     }
 
     long lastSuccessMillis() {
@@ -56,19 +81,11 @@ public class SyncFreshness extends AbstractHealthIndicator {
         return Math.max(0, clock.millis() - (last == 0 ? startedAt : last));
     }
 
-    private double ageSeconds() {
-        try {
-            return ageMillis() / 1000.0;
-        } catch (RuntimeException redisUnavailable) {
-            return Double.NaN;
-        }
-    }
-
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         long last = lastSuccessMillis();
         Duration age = Duration.ofMillis(ageMillis());
-        (age.compareTo(maxAge) > 0 ? builder.down() : builder.up())
+        (age.compareTo(maxAge) > 0 ? builder.status(HealthStatuses.DEGRADED) : builder.up())
                 .withDetail("lastSuccess", last == 0 ? "never" : Instant.ofEpochMilli(last).toString())
                 .withDetail("age", age.toString())
                 .withDetail("maxAge", maxAge.toString());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tokendiscovery.HealthStatuses;
 import io.tokendiscovery.TestProperties;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.simulator.PumpPortalSimulator;
@@ -216,7 +217,7 @@ class PumpPortalClientTest {
     }
 
     @Test
-    void healthStaysUpThroughAShortReconnectAndGoesDownAfterTheGrace() {
+    void healthStaysUpThroughAShortReconnectAndIsDegradedAfterTheGrace() {
         TokenDiscoveryProperties properties = TestProperties.with(Map.of("tokendiscovery.ops.feed-down-grace", "2s"));
         PumpPortalClient client = client();
         PumpPortalHealthIndicator health = new PumpPortalHealthIndicator(client, subscriptions,
@@ -227,16 +228,18 @@ class PumpPortalClientTest {
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 
         simulator.stop();
-        // reconnect rounds (connect, back off, connect ...) within the grace: still ready
+        // reconnect rounds (connect, back off, connect ...) within the grace: still UP
         await().atMost(Duration.ofSeconds(5)).until(() -> client.failedAttempts() >= 2);
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
         assertThat(health.health().getDetails()).containsEntry("reconnecting", true);
-        // down longer than the grace, over many rounds: not ready
-        await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.DOWN));
+        assertThat(meters.get("tokendiscovery.pumpportal.down").gauge().value()).isPositive();
+        // down longer than the grace, over many rounds: DEGRADED (never readiness: docs/operations.md#health)
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(HealthStatuses.DEGRADED));
 
         simulator.start();
         awaitStreaming(client);
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(meters.get("tokendiscovery.pumpportal.down").gauge().value()).isZero();
     }
 
     @Test
