@@ -7,7 +7,10 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /** Renders a failed API exchange as RFC 7807 {@code application/problem+json}. */
 @Component("problems")
@@ -30,6 +33,14 @@ public class Problems {
             status = problem.getStatus();
             title = problem.getTitle();
             detail = problem.getMessage();
+        } else if (unavailable(cause)) {
+            // Redis or PostgreSQL down, or over its timeout: the client may retry, and this replica's readiness
+            // probe reports the same dependency (management.endpoint.health.group.readiness)
+            status = 503;
+            title = "Service unavailable";
+            detail = "A data store did not answer in time; try again";
+            log.error("API request {} failed: a data store is unavailable: {}",
+                    exchange.getIn().getHeader(Exchange.HTTP_URI), cause.toString());
         } else {
             log.error("API request {} failed", exchange.getIn().getHeader(Exchange.HTTP_URI), cause);
         }
@@ -44,5 +55,16 @@ public class Problems {
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         exchange.getMessage().setBody(json.writeValueAsString(body));
+    }
+
+    /** A data store that did not answer (connection refused, a timeout), as Spring translates it for JDBC and Redis. */
+    static boolean unavailable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof CannotCreateTransactionException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
