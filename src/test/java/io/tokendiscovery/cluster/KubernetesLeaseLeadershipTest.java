@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.tokendiscovery.ops.FeedLeadership;
+import io.tokendiscovery.ops.FeedMasterComponent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,8 @@ class KubernetesLeaseLeadershipTest {
         CamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName(name);
         camel.addService(lease);
+        // the app's master: component (camel-master's, with a start task that ends when the consumer started)
+        camel.addComponent("master", new FeedMasterComponent());
         AtomicInteger counter = ticks.computeIfAbsent(name, n -> new AtomicInteger());
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -85,7 +88,7 @@ class KubernetesLeaseLeadershipTest {
     static boolean leads(CamelContext pod) {
         return pod.getRouteController().getRouteStatus("feed").isStarted()
                 && pod.getRoute("feed").getConsumer() != null
-                && ((org.apache.camel.component.master.MasterConsumer) pod.getRoute("feed").getConsumer()).isMaster();
+                && ((FeedMasterComponent.LeaderConsumer) pod.getRoute("feed").getConsumer()).isMaster();
     }
 
     List<CamelContext> leaders() {
