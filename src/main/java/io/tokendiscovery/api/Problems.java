@@ -11,6 +11,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
 
 /**
  * Renders a failed API exchange as RFC 7807 {@code application/problem+json}. A store that is unreachable or too slow
@@ -61,10 +62,11 @@ public class Problems {
         exchange.getMessage().setBody(json.writeValueAsString(body));
     }
 
+    /** A data store that did not answer (connection refused, a timeout), as Spring translates it for JDBC and Redis. */
     private static boolean isUnavailable(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
-                    || t instanceof RecoverableDataAccessException) {
+                    || t instanceof RecoverableDataAccessException || t instanceof CannotCreateTransactionException) {
                 return true;
             }
         }

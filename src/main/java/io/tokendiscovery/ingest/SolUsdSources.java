@@ -74,9 +74,13 @@ public class SolUsdSources {
     private final Map<String, Counter> failureCounters = new ConcurrentHashMap<>();
     /** Null before the first fetch, then whether the last fetch found nothing: WARN and INFO only on changes. */
     private final AtomicReference<Boolean> failing = new AtomicReference<>();
+    /** The feed is the built-in simulator (no tokendiscovery.pumpportal.url): its trades are not real money. */
+    private final boolean simulatedFeed;
 
     public SolUsdSources(TokenDiscoveryProperties properties, ObjectMapper mapper, MeterRegistry meters, Clock clock) {
         Pricing pricing = properties.pricing();
+        String feed = properties.pumpportal().url();
+        this.simulatedFeed = feed == null || feed.isBlank();
         this.targets = pricing.solUsdSources().stream().map(SolUsdSources::target).toList();
         this.timeout = pricing.solUsdHttpTimeout();
         this.maxAge = pricing.solUsdMaxAge();
@@ -132,8 +136,25 @@ public class SolUsdSources {
         return Optional.empty();
     }
 
-    /** Once per outage, not per refresh: the DEBUG lines carry the detail of every attempt. */
+    /**
+     * Once per outage, not per refresh: the DEBUG lines carry the detail of every attempt. WARN when USD values of
+     * real trades fall back to the configured rate; INFO when nothing real is at stake: no source is configured (a
+     * choice, not a failure), or the feed is the simulator and no source is reachable (the zero-setup run on a
+     * machine without internet access). A source answering badly is a WARN in every case.
+     */
     private void warnAllFailed(List<String> reasons, boolean unreachable) {
+        if (reasons.isEmpty()) {
+            log.info("No SOL/USD source configured (tokendiscovery.pricing.sol-usd-sources): USD values use the "
+                    + "configured tokendiscovery.pricing.sol-usd={}", fallback.toPlainString());
+            return;
+        }
+        if (unreachable && simulatedFeed) {
+            log.info("No SOL/USD source reachable (no network access?) [{}]; the simulated feed's USD values use the "
+                    + "configured tokendiscovery.pricing.sol-usd={}. Retrying every {}; with a real feed "
+                    + "(tokendiscovery.pumpportal.url) this is a WARN", String.join(", ", reasons),
+                    fallback.toPlainString(), human(refreshInterval));
+            return;
+        }
         log.warn("No SOL/USD source answered{} [{}]; USD values keep the last accepted rate until it is {} old, then "
                 + "use the configured tokendiscovery.pricing.sol-usd={}. Retrying every {}; one line per failure at "
                 + "DEBUG on {}", unreachable ? " (none reachable: no network access?)" : "",

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.tokendiscovery.ops.FeedLeadership;
+import io.tokendiscovery.ops.FeedMasterComponent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +106,8 @@ class KubernetesLeaseLeadershipTest {
         CamelContext camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName(name);
         camel.addService(lease);
+        // the app's master: component (camel-master's, with a start task that ends when the consumer started)
+        camel.addComponent("master", new FeedMasterComponent());
         AtomicInteger counter = ticks.computeIfAbsent(name, n -> new AtomicInteger());
         camel.addRoutes(new RouteBuilder() {
             @Override
@@ -123,7 +126,7 @@ class KubernetesLeaseLeadershipTest {
             org.apache.camel.ServiceStatus status = pod.getRouteController().getRouteStatus("feed");
             org.apache.camel.Route route = pod.getRoute("feed");
             return status != null && status.isStarted() && route != null && route.getConsumer() != null
-                    && ((org.apache.camel.component.master.MasterConsumer) route.getConsumer()).isMaster();
+                    && ((FeedMasterComponent.LeaderConsumer) route.getConsumer()).isMaster();
         } catch (RuntimeException stoppedMeanwhile) {
             return false;
         }

@@ -77,6 +77,12 @@ class SolUsdSourcesTest {
         return new SolUsdSources(properties(Map.of(), sources), new ObjectMapper(), meters, clock);
     }
 
+    /** With a real feed configured: USD values of real trades are at stake. */
+    private SolUsdSources sourcesOfARealFeed(SolUsdSource... sources) {
+        return new SolUsdSources(properties(Map.of("tokendiscovery.pumpportal.url", "wss://pumpportal.fun/api/data"),
+                sources), new ObjectMapper(), meters, clock);
+    }
+
     private String pumpFun(String price) {
         return "{\"solPrice\":" + price + ",\"asOfTimestamp\":" + clock.millis() + ",\"stale\":false}";
     }
@@ -190,18 +196,41 @@ class SolUsdSourcesTest {
     @Test
     void anUnresolvableHostReadsAsSuch() {
         // RFC 6761: .invalid never resolves, with or without internet access.
-        assertThat(sources(new SolUsdSource("offline", "http://sol-price.invalid/x", "/p")).fetch()).isEmpty();
+        assertThat(sourcesOfARealFeed(new SolUsdSource("offline", "http://sol-price.invalid/x", "/p")).fetch()).isEmpty();
         assertThat(warnings()).singleElement().satisfies(line -> assertThat(line)
                 .contains("No SOL/USD source answered (none reachable: no network access?) "
                         + "[offline: io (cannot resolve sol-price.invalid)]"));
     }
 
     @Test
-    void noSourceConfiguredIsOneWarning() {
-        SolUsdSources sources = sources();
+    void theSimulatedFeedOfflineIsOneInfoLine() {
+        // the zero-setup run without internet access: nothing real is priced, so nothing is wrong
+        SolUsdSources sources = sources(new SolUsdSource("offline", "http://sol-price.invalid/x", "/p"));
         assertThat(sources.fetch()).isEmpty();
         assertThat(sources.fetch()).isEmpty();
-        assertThat(warnings()).singleElement().satisfies(line -> assertThat(line).contains("[none configured]"));
+        assertThat(warnings()).isEmpty();
+        // (filtered: a Spring test context still running in this JVM may log on the same logger)
+        assertThat(infos()).filteredOn(line -> line.contains("reachable")).singleElement()
+                .satisfies(line -> assertThat(line).contains("No SOL/USD source reachable (no network access?) "
+                        + "[offline: io (cannot resolve sol-price.invalid)]; the simulated feed's USD values use the "
+                        + "configured"));
+    }
+
+    @Test
+    void aSourceAnsweringBadlyIsAWarningEvenForTheSimulatedFeed() {
+        String broken = stub.answer("/sol-price", () -> new StubServer.Reply(503, ""));
+        assertThat(sources(new SolUsdSource("pump.fun", broken, "/solPrice")).fetch()).isEmpty();
+        assertThat(warnings()).singleElement().satisfies(line -> assertThat(line)
+                .contains("No SOL/USD source answered [pump.fun: http_status (HTTP 503)]"));
+    }
+
+    @Test
+    void noSourceConfiguredIsOneInfoLine() {
+        SolUsdSources sources = sourcesOfARealFeed();
+        assertThat(sources.fetch()).isEmpty();
+        assertThat(sources.fetch()).isEmpty();
+        assertThat(warnings()).isEmpty();
+        assertThat(infos()).filteredOn(line -> line.contains("No SOL/USD source configured")).hasSize(1);
     }
 
     @Test
@@ -218,6 +247,10 @@ class SolUsdSourcesTest {
         assertThat(properties.pricing().solUsdSources()).containsExactly(new SolUsdSource("stub", "http://127.0.0.1:1/x", "/p"));
         assertThat(TestProperties.defaults().pricing().solUsdSources()).extracting(SolUsdSource::name)
                 .containsExactly("pump.fun", "jupiter", "binance", "coingecko");
+    }
+
+    private List<String> infos() {
+        return logs.list.stream().filter(e -> e.getLevel() == Level.INFO).map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     private List<String> warnings() {
