@@ -2,6 +2,7 @@ package io.tokendiscovery.ops;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tokendiscovery.SqlStatements;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.tokendiscovery.sync.SyncBacklog;
 import io.tokendiscovery.sync.SyncFreshness;
@@ -61,6 +62,7 @@ public class DependencyProbes implements SmartLifecycle {
 
     private final StringRedisTemplate redis;
     private final JdbcTemplate jdbc;
+    private final SqlStatements sql;
     private final SyncBacklog backlog;
     private final SyncFreshness freshness;
     private final MeterRegistry meters;
@@ -70,7 +72,9 @@ public class DependencyProbes implements SmartLifecycle {
     private volatile ScheduledExecutorService scheduler;
 
     public DependencyProbes(StringRedisTemplate redis, DataSource dataSource, SyncBacklog backlog,
-            SyncFreshness freshness, MeterRegistry meters, Clock clock, TokenDiscoveryProperties properties) {
+            SyncFreshness freshness, MeterRegistry meters, Clock clock, TokenDiscoveryProperties properties,
+            SqlStatements sql) {
+        this.sql = sql;
         this.redis = redis;
         this.jdbc = new JdbcTemplate(dataSource);
         this.jdbc.setQueryTimeout(5);
@@ -115,7 +119,7 @@ public class DependencyProbes implements SmartLifecycle {
 
     void probePostgres() {
         try {
-            jdbc.queryForObject("SELECT 1", Integer.class);
+            jdbc.queryForObject(sql.sql("select-one.sql"), Integer.class);
             record(Dependency.POSTGRES, null);
         } catch (RuntimeException e) {
             record(Dependency.POSTGRES, e);

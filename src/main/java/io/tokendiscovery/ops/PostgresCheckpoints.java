@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.tokendiscovery.SqlStatements;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -32,18 +33,8 @@ public class PostgresCheckpoints {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresCheckpoints.class);
 
-    static final String SINCE_17 = """
-            SELECT num_timed AS timed, num_requested AS requested, write_time, sync_time
-            FROM pg_stat_checkpointer""";
-    static final String BEFORE_17 = """
-            SELECT checkpoints_timed AS timed, checkpoints_req AS requested,
-                   checkpoint_write_time AS write_time, checkpoint_sync_time AS sync_time
-            FROM pg_stat_bgwriter""";
-    static final String WAL_AND_COMMITS = """
-            SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS wal_bytes,
-                   (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits""";
-
     private final JdbcTemplate jdbc;
+    private final SqlStatements sql;
     private final AtomicReference<Sample> last = new AtomicReference<>();
     private final Clock clock;
     private final long baselineAfterMillis;
@@ -55,9 +46,10 @@ public class PostgresCheckpoints {
     private final Counter commits;
     private Integer serverVersion;
 
-    public PostgresCheckpoints(JdbcTemplate jdbc, MeterRegistry meters, Clock clock,
+    public PostgresCheckpoints(JdbcTemplate jdbc, SqlStatements sql, MeterRegistry meters, Clock clock,
             TokenDiscoveryProperties properties) {
         this.jdbc = jdbc;
+        this.sql = sql;
         this.clock = clock;
         this.baselineAfterMillis = 3 * properties.ops().postgresPollInterval().toMillis();
         String checkpoints = "Checkpoints by kind: timed (checkpoint_timeout) or requested (forced by WAL volume), "
@@ -82,8 +74,9 @@ public class PostgresCheckpoints {
 
     /** One poll: reads the statistics, publishes them, and warns when checkpoints were forced since the last poll. */
     public Sample poll() {
-        Map<String, Object> checkpoints = jdbc.queryForMap(serverVersion() >= 170000 ? SINCE_17 : BEFORE_17);
-        Map<String, Object> walAndCommits = jdbc.queryForMap(WAL_AND_COMMITS);
+        Map<String, Object> checkpoints = jdbc.queryForMap(sql.sql(serverVersion() >= 170000
+                ? "select-checkpoints-since-17.sql" : "select-checkpoints-before-17.sql"));
+        Map<String, Object> walAndCommits = jdbc.queryForMap(sql.sql("select-wal-and-commits.sql"));
         Sample sample = new Sample(number(checkpoints.get("timed")), number(checkpoints.get("requested")),
                 number(checkpoints.get("write_time")), number(checkpoints.get("sync_time")),
                 number(walAndCommits.get("wal_bytes")), number(walAndCommits.get("commits")),
@@ -109,7 +102,7 @@ public class PostgresCheckpoints {
 
     private int serverVersion() {
         if (serverVersion == null) {
-            serverVersion = Integer.valueOf(jdbc.queryForObject("SHOW server_version_num", String.class));
+            serverVersion = Integer.valueOf(jdbc.queryForObject(sql.sql("select-server-version.sql"), String.class));
         }
         return serverVersion;
     }

@@ -1,5 +1,6 @@
 package io.tokendiscovery.ops;
 
+import io.tokendiscovery.SqlStatements;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,6 +25,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ExtendWith(OutputCaptureExtension.class)
 class PostgresCheckpointsTest {
 
+    private static final SqlStatements SQL = new SqlStatements(TestProperties.defaults());
+
     @Test
     void requestedCheckpointsWalAndCommitsAreMeasured(CapturedOutput output) throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
@@ -32,7 +35,7 @@ class PostgresCheckpointsTest {
             // history: checkpoints and commits before the monitor's first poll
             jdbc.execute("CHECKPOINT");
             jdbc.execute("CHECKPOINT");
-            PostgresCheckpoints monitor = new PostgresCheckpoints(jdbc, meters, Clock.systemUTC(),
+            PostgresCheckpoints monitor = new PostgresCheckpoints(jdbc, SQL, meters, Clock.systemUTC(),
                     TestProperties.defaults());
             PostgresCheckpoints.Sample before = monitor.poll();
             assertThat(before.requested()).as("the server's lifetime requested checkpoints").isGreaterThanOrEqualTo(2);
@@ -63,8 +66,8 @@ class PostgresCheckpointsTest {
             JdbcTemplate jdbc = new JdbcTemplate(postgres.getPostgresDatabase());
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-            PostgresCheckpoints monitor = new PostgresCheckpoints(jdbc, meters, clock, TestProperties.defaults());
-            PostgresCheckpoints observer = new PostgresCheckpoints(jdbc, new SimpleMeterRegistry(), clock,
+            PostgresCheckpoints monitor = new PostgresCheckpoints(jdbc, SQL, meters, clock, TestProperties.defaults());
+            PostgresCheckpoints observer = new PostgresCheckpoints(jdbc, SQL, new SimpleMeterRegistry(), clock,
                     TestProperties.defaults());
             double requestedBefore = monitor.poll().requested();
             // another replica led (and counted) for an hour; this one polls again when it leads again
