@@ -19,11 +19,13 @@ import redis.embedded.core.ExecutableProvider;
  */
 public final class EmbeddedRedis implements AutoCloseable {
 
-    private final Process process;
+    private final ProcessBuilder builder;
     private final int port;
     private final Path directory;
+    private volatile Process process;
 
-    private EmbeddedRedis(Process process, int port, Path directory) {
+    private EmbeddedRedis(ProcessBuilder builder, Process process, int port, Path directory) {
+        this.builder = builder;
         this.process = process;
         this.port = port;
         this.directory = directory;
@@ -42,10 +44,10 @@ public final class EmbeddedRedis implements AutoCloseable {
                     "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
                     "--pidfile", pidFile.toAbsolutePath().toString(), "--daemonize", "no"))
                     .redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("redis.log").toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("redis.log").toFile()));
             Process process = startRetryingBusyBinary(builder);
             awaitPort(process, port);
-            return new EmbeddedRedis(process, port, directory);
+            return new EmbeddedRedis(builder, process, port, directory);
         } catch (IOException e) {
             throw new UncheckedIOException("Embedded Redis did not start", e);
         }
@@ -116,9 +118,40 @@ public final class EmbeddedRedis implements AutoCloseable {
         return directory;
     }
 
+    /** Whether redis-server is running (false between {@link #stop()} and {@link #restart()}). */
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /**
+     * Stops redis-server as {@link #close()} does (SIGTERM: Redis appends what is left to its AOF and exits), keeping
+     * its folder and port for {@link #restart()}. Used by the tests that take Redis away under a running app.
+     */
+    public synchronized void stop() {
+        close();
+    }
+
+    /**
+     * Starts redis-server again on the same port with the same folder, so it loads its AOF: the clients' reconnects
+     * find the same data. Returns once the port accepts connections.
+     */
+    public synchronized void restart() {
+        if (process.isAlive()) {
+            return;
+        }
+        try {
+            Process started = startRetryingBusyBinary(builder);
+            awaitPort(started, port);
+            process = started;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Embedded Redis did not restart on port " + port, e);
+        }
+    }
+
     /** SIGTERM (Redis flushes its AOF and exits), then waits; killed if it takes longer than 10 s. */
     @Override
     public void close() {
+        Process process = this.process;
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
