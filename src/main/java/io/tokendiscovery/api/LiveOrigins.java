@@ -3,7 +3,9 @@ package io.tokendiscovery.api;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.List;
@@ -21,14 +23,18 @@ import org.springframework.stereotype.Component;
  * Otherwise: one of the listed origins ({@code https://app.example.com}), or {@code *} for any. A request without
  * Origin is not from a browser page (curl, a server, a test client) and is let through: the origin check protects
  * browsers, the other limits protect the server.
+ *
+ * <p>It also watches each accepted connection for a frame over the size limit ({@link LivePush#frameTooBig}).
  */
 @Component
 public class LiveOrigins implements Handler<RoutingContext> {
 
     private final List<String> allowed;
     private final Counter rejected;
+    private final LivePush livePush;
 
-    public LiveOrigins(TokenDiscoveryProperties properties, MeterRegistry meters) {
+    public LiveOrigins(TokenDiscoveryProperties properties, MeterRegistry meters, LivePush livePush) {
+        this.livePush = livePush;
         this.allowed = properties.live().allowedOrigins().stream().map(LiveOrigins::normalize).toList();
         this.rejected = Counter.builder("tokendiscovery.live.origin.rejected")
                 .description("Live-push handshakes refused (HTTP 403) for their browser Origin").register(meters);
@@ -38,12 +44,28 @@ public class LiveOrigins implements Handler<RoutingContext> {
     public void handle(RoutingContext context) {
         String origin = context.request().getHeader("Origin");
         if (origin == null || allowed(origin, context.request().getHeader("Host"))) {
+            HttpConnection connection = context.request().connection();
+            connection.exceptionHandler(e -> {
+                if (frameTooBig(e)) {
+                    livePush.frameTooBig(connection.remoteAddress() == null ? null
+                            : connection.remoteAddress().toString());
+                }
+            });
             context.next();
         } else {
             rejected.increment();
             context.response().setStatusCode(403).putHeader("Content-Type", "text/plain")
                     .end("Origin not allowed: " + origin.substring(0, Math.min(100, origin.length())));
         }
+    }
+
+    static boolean frameTooBig(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CorruptedWebSocketFrameException corrupted && corrupted.closeStatus().code() == 1009) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean allowed(String origin, String host) {

@@ -65,6 +65,7 @@ public class LivePush {
     private final int maxMessageBytes;
     private final int maxMessagesPerSecond;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    private final Map<String, Client> byRemoteAddress = new ConcurrentHashMap<>();
     private final Map<String, Set<Client>> byMint = new ConcurrentHashMap<>();
     private final Set<Client> allTicks = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
@@ -135,7 +136,7 @@ public class LivePush {
         // a message over the size limit, split into frames that each pass the frame limit, is refused by Vert.x
         // as an exception on the socket: close it with 1009 (a single oversized frame is closed by Vert.x itself)
         socket.exceptionHandler(e -> {
-            if (String.valueOf(e.getMessage()).contains("max message size")) {
+            if (String.valueOf(e.getMessage()).contains("max message size") || LiveOrigins.frameTooBig(e)) {
                 client.close(MESSAGE_TOO_BIG, tooBig(), "too-big");
             }
         });
@@ -148,6 +149,10 @@ public class LivePush {
             }
         }
         client.attach(socket);
+        if (socket.remoteAddress() != null) {
+            client.remoteAddress = socket.remoteAddress().toString();
+            byRemoteAddress.put(client.remoteAddress, client);
+        }
         if (socket.isClosed()) {
             remove(key);   // its CLOSE was handled before this OPEN
         } else if (over) {
@@ -292,7 +297,25 @@ public class LivePush {
     private void remove(String key) {
         Client client = clients.remove(key);
         if (client != null) {
+            if (client.remoteAddress != null) {
+                byRemoteAddress.remove(client.remoteAddress, client);
+            }
             client.detach();
+        }
+    }
+
+    /**
+     * A frame over the frame limit (tokendiscovery.live.max-message-size) is refused by the WebSocket decoder from
+     * its header, before its payload is read, and Vert.x then drops the connection: counted here, and when the
+     * connection's OPEN was already handled it first gets 1009 with the reason (a client that sends it right after
+     * the handshake only sees the connection drop, 1006). Called on the connection's event loop ({@link LiveOrigins}).
+     */
+    void frameTooBig(String remoteAddress) {
+        Client client = remoteAddress == null ? null : byRemoteAddress.get(remoteAddress);
+        if (client != null) {
+            client.close(MESSAGE_TOO_BIG, tooBig(), "too-big");
+        } else {
+            closed("too-big").increment();
         }
     }
 
@@ -304,6 +327,7 @@ public class LivePush {
         volatile boolean closing;
         boolean counted;
         private volatile ServerWebSocket socket;
+        volatile String remoteAddress;
         private short pendingCode;
         private String pendingReason;
         private final ArrayDeque<Object[]> queue = new ArrayDeque<>();
