@@ -272,7 +272,7 @@ class LivePushLimitsTest {
     }
 
     @Test
-    @Order(100)
+    @Order(Integer.MAX_VALUE)
     void ticksResumeAfterARedisRestartWithoutAReconnect() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.state() == ConnectionState.STREAMING);
         String mint = TestFrames.key32(1, 36);
