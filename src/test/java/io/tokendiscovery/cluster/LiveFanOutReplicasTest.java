@@ -42,9 +42,13 @@ import redis.clients.jedis.JedisPubSub;
  * Redis. Then the leader is killed (SIGKILL): the clients on the two surviving replicas keep receiving the new
  * leader's ticks on the SAME connection, never closed.
  *
- * <p>Without the fan-out (ticks handed to the local clients by the ingest route, commit 4a4aa2e) this test fails
- * at its first assertion: the clients on the two standby replicas received 0 ticks (only the leader's client got
- * any), as the issue reports.
+ * <p>Measured here (2 cores, loaded): 101-112 ticks per replica's client in the first 15 s, then 78 on each
+ * survivor after the failover, every one equal to what the leader published.
+ *
+ * <p>Without the fan-out (ticks handed to the local clients by the ingest route, commit 4a4aa2e) the first
+ * assertion ("ticks received by the client on app N (standby)") cannot hold: only the leader runs the ingest route,
+ * so the standby clients get 0 ticks, as the issue measured. That run was not repeated on this branch: the old
+ * server also never answers {@code subscribed}, which this test waits for first.
  */
 class LiveFanOutReplicasTest {
 
@@ -199,7 +203,9 @@ class LiveFanOutReplicasTest {
         Set<String> wanted = Set.copyOf(mints);
         Map<App, LiveClient> clients = new LinkedHashMap<>();
         for (App app : apps) {
-            LiveClient client = LiveClient.connect(vertx, app.livePort());
+            // the HTTP port may answer before the routes (and so the live server) have started
+            LiveClient client = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions().until(() -> LiveClient.connect(vertx, app.livePort()), c -> c != null);
             client.subscribe(mints);
             clients.put(app, client);
         }
