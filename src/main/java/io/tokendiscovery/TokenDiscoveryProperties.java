@@ -211,7 +211,22 @@ public record TokenDiscoveryProperties(
             @Min(0) @Max(65535) int port,
             @NotBlank String path,
             @Min(1) int clientQueueCapacity,
-            @NotNull Duration hotFeedInterval) {}
+            @NotNull Duration hotFeedInterval,
+            @Min(1) int publishQueueCapacity,
+            @Min(1) int fanOutQueueCapacity,
+            @NotNull Duration subscriberRecoveryInterval,
+            @Min(1) int maxClients,
+            @Min(1) int maxMintsPerClient,
+            @NotNull DataSize maxMessageSize,
+            @Min(1) int maxMessagesPerSecond,
+            java.util.List<String> allowedOrigins) {
+
+        /** Allowed browser origins; empty: the request's own host (any port, http or https). */
+        public java.util.List<String> allowedOrigins() {
+            return allowedOrigins == null ? java.util.List.of()
+                    : allowedOrigins.stream().filter(StringUtils::hasText).map(String::trim).toList();
+        }
+    }
 
     /** The token state machine (docs/read-side.md). */
     public record States(
