@@ -53,7 +53,20 @@ class SolUsdSourcesTest {
     private final MutableClock clock = new MutableClock(START);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Logger logger = (Logger) LoggerFactory.getLogger(SolUsdSources.class);
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    /**
+     * This test's log events only: the SolUsdSources of Spring contexts other tests cached in this JVM keep
+     * refreshing on their own threads and log to the same logger.
+     */
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
+        private final String testThread = Thread.currentThread().getName();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (event.getThreadName().equals(testThread)) {
+                super.append(event);
+            }
+        }
+    };
     private Level previousLevel;
     private StubServer stub;
 

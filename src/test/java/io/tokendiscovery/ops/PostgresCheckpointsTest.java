@@ -1,16 +1,17 @@
 package io.tokendiscovery.ops;
 
-import io.tokendiscovery.SqlStatements;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokendiscovery.MutableClock;
+import io.tokendiscovery.SqlStatements;
 import io.tokendiscovery.TestProperties;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -35,6 +36,8 @@ class PostgresCheckpointsTest {
             // history: checkpoints and commits before the monitor's first poll
             jdbc.execute("CHECKPOINT");
             jdbc.execute("CHECKPOINT");
+            // PostgreSQL's statistics reach pg_stat_bgwriter asynchronously (up to seconds on a loaded machine)
+            awaitRequestedCheckpoints(jdbc, 2);
             PostgresCheckpoints monitor = new PostgresCheckpoints(jdbc, SQL, meters, Clock.systemUTC(),
                     TestProperties.defaults());
             PostgresCheckpoints.Sample before = monitor.poll();
@@ -48,6 +51,7 @@ class PostgresCheckpointsTest {
                 jdbc.update("INSERT INTO churn VALUES (?, repeat('x', 500))", i);
             }
             jdbc.execute("CHECKPOINT");
+            awaitRequestedCheckpoints(jdbc, (long) before.requested() + 1);
             PostgresCheckpoints.Sample after = monitor.poll();
 
             assertThat(after.requested()).isGreaterThan(before.requested());
@@ -91,5 +95,12 @@ class PostgresCheckpointsTest {
 
     private static double requested(SimpleMeterRegistry meters) {
         return meters.get("tokendiscovery.postgres.checkpoints").tag("kind", "requested").counter().count();
+    }
+
+    private static void awaitRequestedCheckpoints(JdbcTemplate jdbc, long atLeast) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Map<String, Object> row = jdbc.queryForMap(SQL.sql("select-checkpoints-before-17.sql"));
+            return ((Number) row.get("requested")).longValue() >= atLeast;
+        });
     }
 }
