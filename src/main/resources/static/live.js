@@ -321,10 +321,12 @@ function connect() {
     const m = JSON.parse(e.data);
     if (m.type === 'hot') renderFeed('hot', m.tokens);
     else if (m.type === 'tick') applyTick(m);
+    else if (m.type === 'subscribed') live.hot = m.hot;
     status.textContent = `connected to ${wsUrl}, ${live.ticks} ticks`;
   };
   ws.onclose = () => {
     live.connected = false;
+    live.hot = false;
     status.textContent = 'disconnected, retrying...';
     setTimeout(connect, 2000);
   };
