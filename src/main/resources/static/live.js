@@ -133,7 +133,7 @@ function header(tbody) {
   const thead = tbody.parentElement.querySelector('thead');
   if (thead.childElementCount) return;
   thead.innerHTML = '<tr><th>Token</th><th class="num">Price</th><th class="num">5m</th><th class="num">MCap</th>'
-    + '<th class="num">Age</th><th>Curve</th><th>Trades</th></tr>';
+    + '<th class="num">Age</th><th>Curve</th><th>Chart</th></tr>';
 }
 
 function newRow(m) {
@@ -173,7 +173,7 @@ function fillRow(tr, m, now = Date.now()) {
   const progress = Number(t.bondingProgress) || 0;
   tr.querySelector('.bar i').style.width = Math.max(0, Math.min(100, progress)) + '%';
   tr.querySelector('.pct').textContent = Math.floor(progress) + '%';
-  tr.querySelector('.sparkline').replaceChildren(sparkline(m.points.slice(-60).map((q) => q.p)));
+  tr.querySelector('.sparkline').replaceChildren(sparkline(m.points.slice(-60).map((q) => q.p), 64, 22));
 }
 
 function renderFeed(name, tokens) {
@@ -191,16 +191,12 @@ function forgetUnshown() {
   for (const mint of models.keys()) if (!shown.has(mint)) models.delete(mint);
 }
 
-async function pollFeeds() {
-  for (const name of FEEDS) {
-    // the hot feed arrives over the WebSocket while it is open
-    if (name === 'hot' && live.connected && feeds.hot.length) continue;
-    try {
-      renderFeed(name, await getJson(`api/tokens/${name}?limit=${FEED_LIMIT}`));
-    } catch (e) {
-      status.textContent = `${e.message}; retrying`;
-    }
-  }
+/** The three feeds at once (the hot one arrives over the WebSocket while it is open). */
+function pollFeeds() {
+  return Promise.all(FEEDS.filter((name) => !(name === 'hot' && live.connected && feeds.hot.length))
+    .map((name) => getJson(`api/tokens/${name}?limit=${FEED_LIMIT}`)
+      .then((tokens) => renderFeed(name, tokens))
+      .catch((e) => { status.textContent = `${e.message}; retrying`; })));
 }
 
 /** Ages and 5-minute changes move with the clock. */

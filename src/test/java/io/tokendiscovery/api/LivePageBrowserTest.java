@@ -98,7 +98,7 @@ class LivePageBrowserTest {
         int devtoolsPort = TestPorts.free();
         Process chromium = new ProcessBuilder(chromiumBinary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1400,900", "--user-data-dir=" + profile,
+                "--disable-sync", "--window-size=1600,900", "--user-data-dir=" + profile,
                 "--remote-debugging-port=" + devtoolsPort, "about:blank")
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
         try (DevTools page = DevTools.open(devtoolsPort, json)) {
@@ -161,11 +161,16 @@ class LivePageBrowserTest {
                     + " + ' ' + document.querySelector('#token-trades tr td:nth-child(4)').textContent"))
                     .isEqualTo("0.0\u20861165 " + (tradesBefore + 1) + " 0.0\u20861165"));
 
+            screenshot(page, "live-page-leader.png");
+
             // ---- the standby: same page, its own host and live port; ticks come through Redis pub/sub ----
             standby.awaitUpAsStandby(http);
             page.call("Page.navigate", Map.of("url", "http://localhost:" + standby.port + "/?wsPort=" + standby.livePort));
             await().atMost(PATIENCE).until(() -> page.evaluate(row + "?.querySelector('.price-sol')?.textContent ?? ''")
                     .equals("0.0\u20861165"));
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(page.evaluate(
+                    "['new','graduating'].map(f => !!document.querySelector('#' + f + ' tr[data-mint=\"" + mint + "\"]')).join()"))
+                    .isEqualTo("true,true"));
             await().atMost(PATIENCE).until(() -> page.evaluate("window.liveStats.hot").equals("true"));
             long standbySeqBefore = Long.parseLong(page.evaluate(row + ".dataset.seq"));
             vSol = 70;
@@ -178,6 +183,7 @@ class LivePageBrowserTest {
             assertThat(Long.parseLong(page.evaluate(row + ".dataset.seq"))).isGreaterThan(standbySeqBefore);
             assertThat(page.evaluate(row + ".querySelector('.price-usd').textContent")).isEqualTo("$0.0\u20842283");
             assertThat(standby.leaderGauge(http)).as("the standby never led").isEqualTo(0.0);
+            screenshot(page, "live-page-standby.png");
 
             // reported, not asserted: speed targets belong to benchmarks (docs/api.md quotes the measured figures)
             System.out.printf("Frame-to-page latency in headless Chromium: leader %d ms, standby %d ms (target: under 5000 ms)%n",
@@ -187,6 +193,12 @@ class LivePageBrowserTest {
             chromium.waitFor(10, TimeUnit.SECONDS);
             standby.stop();
         }
+    }
+
+    /** A look for people (target/live-page-*.png), not a check. */
+    static void screenshot(DevTools page, String name) throws Exception {
+        JsonNode shot = page.call("Page.captureScreenshot", Map.of("format", "png"));
+        Files.write(Path.of("target", name), java.util.Base64.getDecoder().decode(shot.path("result").path("data").asText()));
     }
 
     /** A pump create: 2 SOL initial buy, name "Browser", symbol "BRWS". */
