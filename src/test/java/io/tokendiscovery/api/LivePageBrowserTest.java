@@ -244,23 +244,35 @@ class LivePageBrowserTest {
             env.put("TOKENDISCOVERY_EMBEDDED_DATADIR", "");
             env.put("TOKENDISCOVERY_PRICING_SOLUSDSOURCES", "");
             env.put("CAMEL_MAIN_ROUTESRELOADENABLED", "false");
-            builder.redirectErrorStream(true).redirectOutput(work.resolve("standby.log").toFile());
+            Path log = work.resolve("standby.log");
+            builder.redirectErrorStream(true).redirectOutput(log.toFile());
             builder.directory(new File("."));
-            return new Standby(builder.start(), port, livePort);
+            return new Standby(builder.start(), port, livePort, log);
         }
 
-        private Standby(Process process, int port, int livePort) {
+        final Path log;
+
+        private Standby(Process process, int port, int livePort, Path log) {
             this.process = process;
             this.port = port;
             this.livePort = livePort;
+            this.log = log;
+            // not left running when the test JVM is stopped (SIGTERM) before the finally block
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         }
 
-        /** Up (the read API answers) and not the leader. */
-        void awaitUpAsStandby(HttpClient http) {
-            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                assertThat(process.isAlive()).as("standby process alive").isTrue();
-                assertThat(leaderGauge(http)).isEqualTo(0.0);
-            });
+        /** Up and not the leader; on failure the end of its log says why. */
+        void awaitUpAsStandby(HttpClient http) throws Exception {
+            try {
+                await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    assertThat(process.isAlive()).as("standby process alive").isTrue();
+                    assertThat(leaderGauge(http)).isEqualTo(0.0);
+                });
+            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+                List<String> lines = Files.readAllLines(log);
+                throw new AssertionError("standby not up as a standby; end of " + log + ":\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())), e);
+            }
         }
 
         Double leaderGauge(HttpClient http) {
