@@ -58,21 +58,20 @@ final class Identities {
 
     /** A random 32-byte public key, base58, 43-44 chars (shorter encodings are redrawn, as real keys almost never are). */
     String newKey() {
-        while (true) {
-            nextBytes(bytes32);
-            String s = Base58.encode(bytes32);
-            if (s.length() >= 43) {
-                return s;
-            }
-        }
+        return randomBase58(bytes32, 43);
     }
 
     /** A random 64-byte signature, base58, 87-88 chars. */
     String newSignature() {
+        return randomBase58(bytes64, 87);
+    }
+
+    /** Random bytes filling {@code buffer}, base58, redrawn until the encoding has at least {@code minLength} chars. */
+    private String randomBase58(byte[] buffer, int minLength) {
         while (true) {
-            nextBytes(bytes64);
-            String s = Base58.encode(bytes64);
-            if (s.length() >= 87) {
+            nextBytes(buffer);
+            String s = Base58.encode(buffer);
+            if (s.length() >= minLength) {
                 return s;
             }
         }
