@@ -31,10 +31,10 @@ import org.springframework.stereotype.Component;
  * (STACK.md gotcha 3), hence this class and the {@code pumpportal:} Camel component around it.
  *
  * <p>This class owns the connection's lifecycle (fence, restore before the first connect, connect, reconnect,
- * back-pressure) and its state; the rate-limited subscription messages are queued in {@link SubscriptionOutbox}, the
- * ping and stall clocks kept by {@link Heartbeat}, the reconnect delay computed by {@link Backoff}, the WebSocket and
- * TLS options and the API key's redaction built by {@link ConnectionSettings}, the meters held by
- * {@link PumpPortalClientMeters}.
+ * back-pressure); the rate-limited subscription messages are queued in {@link SubscriptionOutbox}, the ping and stall
+ * clocks kept by {@link Heartbeat}, the observable state by {@link ConnectionStatus}, the reconnect delay computed by
+ * {@link Backoff}, the WebSocket and TLS options and the API key's redaction built by {@link ConnectionSettings}, the
+ * meters held by {@link PumpPortalClientMeters}.
  */
 @Component("pumpPortalClient")
 public class PumpPortalClient {
@@ -60,6 +60,7 @@ public class PumpPortalClient {
     private final PumpPortalClientMeters metrics;
     private final SubscriptionOutbox outbox;
     private final Heartbeat heartbeat;
+    private final ConnectionStatus status;
     private volatile FeedFence fence = FeedFence.NONE;
 
     // Confined to the Vert.x context:
@@ -70,16 +71,11 @@ public class PumpPortalClient {
     private WebSocket socket;
     private FrameListener listener;
     private long generation;
-    private volatile ConnectionState state = ConnectionState.STOPPED;
-    private volatile long stateSince;
-    private volatile long downSince;
-    private volatile int failedAttempts;
     private long watchdogTimer = -1;
     private long drainTimer = -1;
     private long reconnectTimer = -1;
     private volatile boolean pausedByConsumer;
     private volatile boolean tradesRefused;
-    private volatile String lastDisconnectReason = "";
 
     @Autowired
     public PumpPortalClient(Vertx vertx, TokenDiscoveryProperties properties, TradeSubscriptions subscriptions,
@@ -108,7 +104,7 @@ public class PumpPortalClient {
         this.clock = clock;
         this.receiveClock = new ReceiveClock(clock);
         this.urlSupplier = urlSupplier;
-        this.stateSince = clock.millis();
+        this.status = new ConnectionStatus(clock);
         this.settings = new ConnectionSettings(config);
         this.outbox = new SubscriptionOutbox(config.maxKeysPerMessage(), config.maxMessagesPerSecond());
         this.heartbeat = new Heartbeat(config);
@@ -203,7 +199,7 @@ public class PumpPortalClient {
             WebSocketClient closingClient = client;
             socket = null;
             client = null;
-            setState(ConnectionState.STOPPED);
+            status.set(ConnectionState.STOPPED);
             listener = null;
             // Complete only once the connection is really closed: a feed leader hands over only after this, so two
             // replicas never hold a PumpPortal connection at the same time.
@@ -223,12 +219,12 @@ public class PumpPortalClient {
     }
 
     public ConnectionState state() {
-        return state;
+        return status.state();
     }
 
     /** When the connection entered its current state (epoch ms). */
     public long stateSince() {
-        return stateSince;
+        return status.stateSince();
     }
 
     /** True after PumpPortal refused trade subscriptions for lack of a funded API key. */
@@ -237,12 +233,12 @@ public class PumpPortalClient {
     }
 
     public String lastDisconnectReason() {
-        return lastDisconnectReason;
+        return status.lastDisconnectReason();
     }
 
     /** Failed connection attempts since the last healthy period (drives the backoff). */
     public int failedAttempts() {
-        return failedAttempts;
+        return status.failedAttempts();
     }
 
     /** Sends the trade subscription changes since the last call as batched diffs. Called by a route on a timer. */
@@ -252,7 +248,7 @@ public class PumpPortalClient {
             return;
         }
         ctx.runOnContext(v -> {
-            if (state != ConnectionState.STREAMING && state != ConnectionState.SUBSCRIBING) {
+            if (!status.is(ConnectionState.STREAMING) && !status.is(ConnectionState.SUBSCRIBING)) {
                 return; // the full set goes out on the next connect
             }
             TradeSubscriptions.Diff diff = subscriptions.drainChanges();
@@ -272,7 +268,7 @@ public class PumpPortalClient {
             return;
         }
         ctx.runOnContext(v -> {
-            if (state != ConnectionState.STREAMING || tradesRefused) {
+            if (!status.is(ConnectionState.STREAMING) || tradesRefused) {
                 return;
             }
             List<String> zombies = subscriptions.takeZombies(config.zombieTimeout().toMillis());
@@ -352,8 +348,8 @@ public class PumpPortalClient {
     private void connect() {
         if (!fence.mayAct()) {
             // the leadership is not (yet, or no longer) confirmed: no connection, nothing sent
-            setState(ConnectionState.BACKING_OFF);
-            lastDisconnectReason = "feed leadership not confirmed";
+            status.set(ConnectionState.BACKING_OFF);
+            status.down("feed leadership not confirmed");
             cancelTimer(reconnectTimer);
             long gen = generation;
             reconnectTimer = vertx.setTimer(FENCE_POLL_MILLIS, id -> {
@@ -364,7 +360,7 @@ public class PumpPortalClient {
             });
             return;
         }
-        setState(ConnectionState.CONNECTING);
+        status.set(ConnectionState.CONNECTING);
         long gen = ++generation;
         String url;
         try {
@@ -397,7 +393,7 @@ public class PumpPortalClient {
             return;
         }
         heartbeat.opened(clock.millis());
-        setState(ConnectionState.SUBSCRIBING);
+        status.set(ConnectionState.SUBSCRIBING);
         ws.textMessageHandler(text -> onFrame(gen, text, false));
         ws.binaryMessageHandler(buffer -> onFrame(gen, buffer.toString(StandardCharsets.UTF_8), true));
         ws.pongHandler(b -> {
@@ -456,7 +452,7 @@ public class PumpPortalClient {
             // connection stays open (a peer that closes it is reconnected, and the new socket starts paused).
             return;
         }
-        String dead = heartbeat.deadReason(now, state == ConnectionState.STREAMING);
+        String dead = heartbeat.deadReason(now, status.is(ConnectionState.STREAMING));
         if (dead != null) {
             disconnect(generation, dead);
             return;
@@ -464,9 +460,9 @@ public class PumpPortalClient {
         if (heartbeat.pingDue(now)) {
             ws.writePing(Buffer.buffer("td"));
         }
-        if (failedAttempts > 0 && state == ConnectionState.STREAMING
+        if (status.failedAttempts() > 0 && status.is(ConnectionState.STREAMING)
                 && heartbeat.connectedFor(now) > config.backoffResetAfter().toMillis()) {
-            failedAttempts = 0;
+            status.resetAttempts();
         }
     }
 
@@ -502,15 +498,15 @@ public class PumpPortalClient {
     }
 
     private void scheduleReconnect(String reason) {
-        lastDisconnectReason = reason;
+        status.down(reason);
         outbox.clear();
         cancelTimer(drainTimer);
         drainTimer = -1;
-        setState(ConnectionState.BACKING_OFF);
-        failedAttempts++;
-        long delay = Backoff.millis(failedAttempts, config.initialBackoff().toMillis(), config.maxBackoff().toMillis(),
+        status.set(ConnectionState.BACKING_OFF);
+        int attempt = status.attemptFailed();
+        long delay = Backoff.millis(attempt, config.initialBackoff().toMillis(), config.maxBackoff().toMillis(),
                 ThreadLocalRandom.current().nextDouble());
-        log.warn("PumpPortal connection lost ({}); reconnect attempt {} in {} ms", reason, failedAttempts, delay);
+        log.warn("PumpPortal connection lost ({}); reconnect attempt {} in {} ms", reason, attempt, delay);
         cancelTimer(reconnectTimer);
         // PumpPortal bans clients holding two connections: the old TCP connection is closed (by closing its client)
         // before the backoff timer even starts, so the next attempt never overlaps it.
@@ -539,22 +535,9 @@ public class PumpPortalClient {
         long wait = outbox.send(ws::writeTextMessage, clock.millis());
         if (wait >= 0) {
             drainTimer = vertx.setTimer(wait, id -> drain());
-        } else if (state == ConnectionState.SUBSCRIBING) {
-            setState(ConnectionState.STREAMING);
+        } else if (status.is(ConnectionState.SUBSCRIBING)) {
+            status.set(ConnectionState.STREAMING);
             heartbeat.streaming(clock.millis());
-        }
-    }
-
-    private void setState(ConnectionState next) {
-        if (state != next) {
-            long now = clock.millis();
-            boolean wasDown = state != ConnectionState.STREAMING && state != ConnectionState.STOPPED;
-            boolean goesDown = next != ConnectionState.STREAMING && next != ConnectionState.STOPPED;
-            if (goesDown && !wasDown) {
-                downSince = now;
-            }
-            state = next;
-            stateSince = now;
         }
     }
 
@@ -563,7 +546,7 @@ public class PumpPortalClient {
      * connect and back-off rounds; meaningful only while {@link #state()} is neither STREAMING nor STOPPED.
      */
     public long downSince() {
-        return downSince;
+        return status.downSince();
     }
 
     private void cancelTimer(long id) {
