@@ -63,6 +63,9 @@ class SolUsdRateRouteTest {
         camel.getRegistry().bind("solUsdRate", rate);
         Properties placeholders = new Properties();
         placeholders.setProperty(interval, "1s");
+        // error-handling.camel.yaml's retry policy beans read the sync's retry settings when the file is loaded
+        placeholders.setProperty("tokendiscovery.sync.retries", "3");
+        placeholders.setProperty("tokendiscovery.sync.retry-delay-ms", "1000");
         camel.getPropertiesComponent().setInitialProperties(placeholders);
 
         // The route runs on the feed leader (master:feed): this context is the only member of its file cluster.
