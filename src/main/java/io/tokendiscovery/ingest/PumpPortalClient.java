@@ -1,7 +1,5 @@
 package io.tokendiscovery.ingest;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tokendiscovery.TokenDiscoveryProperties;
 import io.vertx.core.Context;
@@ -11,15 +9,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.net.PemTrustOptions;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -38,6 +29,12 @@ import org.springframework.stereotype.Component;
  * <p>All state is confined to one Vert.x context (event-loop thread); public methods hop onto it. The stock
  * camel-vertx-websocket client consumer was measured to reorder frames and cannot ping or resubscribe
  * (STACK.md gotcha 3), hence this class and the {@code pumpportal:} Camel component around it.
+ *
+ * <p>This class owns the connection's lifecycle (fence, restore before the first connect, connect, reconnect,
+ * back-pressure); the rate-limited subscription messages are queued in {@link SubscriptionOutbox}, the ping and stall
+ * clocks kept by {@link Heartbeat}, the observable state by {@link ConnectionStatus}, the reconnect delay computed by
+ * {@link Backoff}, the WebSocket and TLS options and the API key's redaction built by {@link ConnectionSettings}, the
+ * meters held by {@link PumpPortalClientMeters}.
  */
 @Component("pumpPortalClient")
 public class PumpPortalClient {
@@ -45,11 +42,6 @@ public class PumpPortalClient {
     private static final Logger log = LoggerFactory.getLogger(PumpPortalClient.class);
     static final String SUBSCRIBE_NEW_TOKEN = "{\"method\":\"subscribeNewToken\"}";
     static final String SUBSCRIBE_MIGRATION = "{\"method\":\"subscribeMigration\"}";
-    /**
-     * The limit is 200 messages a second as the server counts them; network jitter can squeeze two of our windows
-     * closer together on arrival, so ours is 10 % wider.
-     */
-    private static final long RATE_WINDOW_MILLIS = 1100;
     /**
      * On start, the first connect waits for the rebuild of the subscription set from Redis at most this long (a hung
      * Redis must not keep the feed away; the window job retries the rebuild and its diff adds the mints later).
@@ -64,11 +56,11 @@ public class PumpPortalClient {
     private final TradeSubscriptions subscriptions;
     private final Clock clock;
     private final ReceiveClock receiveClock;
-    private final Counter reconnects;
-    private final Counter refusals;
-    private final Counter zombieResubscribes;
-    private final Counter fenceTrips;
-    private final Counter fencedFrames;
+    private final ConnectionSettings settings;
+    private final PumpPortalClientMeters metrics;
+    private final SubscriptionOutbox outbox;
+    private final Heartbeat heartbeat;
+    private final ConnectionStatus status;
     private volatile FeedFence fence = FeedFence.NONE;
 
     // Confined to the Vert.x context:
@@ -79,23 +71,11 @@ public class PumpPortalClient {
     private WebSocket socket;
     private FrameListener listener;
     private long generation;
-    private volatile ConnectionState state = ConnectionState.STOPPED;
-    private volatile long stateSince;
-    private volatile long downSince;
-    private volatile int failedAttempts;
-    private long connectedAt;
-    private long lastFrameAt;
-    private long lastDataFrameAt;
     private long watchdogTimer = -1;
     private long drainTimer = -1;
     private long reconnectTimer = -1;
     private volatile boolean pausedByConsumer;
-    private long lastPingAt;
-    private boolean pingOutstanding;
-    private final Deque<String> outbox = new ArrayDeque<>();
-    private final Deque<Long> sentAt = new ArrayDeque<>();
     private volatile boolean tradesRefused;
-    private volatile String lastDisconnectReason = "";
 
     @Autowired
     public PumpPortalClient(Vertx vertx, TokenDiscoveryProperties properties, TradeSubscriptions subscriptions,
@@ -124,36 +104,11 @@ public class PumpPortalClient {
         this.clock = clock;
         this.receiveClock = new ReceiveClock(clock);
         this.urlSupplier = urlSupplier;
-        this.stateSince = clock.millis();
-        this.reconnects = Counter.builder("tokendiscovery.pumpportal.reconnects")
-                .description("Connection attempts after the first one")
-                .register(meters);
-        this.refusals = Counter.builder("tokendiscovery.pumpportal.trade.refusals")
-                .description("Funded-key refusal notices received for trade subscriptions")
-                .register(meters);
-        this.zombieResubscribes = Counter.builder("tokendiscovery.pumpportal.zombie.resubscribes")
-                .description("Mints re-subscribed because their trades had gone silent")
-                .register(meters);
-        this.fenceTrips = Counter.builder("tokendiscovery.pumpportal.fence.trips")
-                .description("Connections closed because the feed leadership was no longer confirmed (a frozen or "
-                        + "partitioned leader)")
-                .register(meters);
-        this.fencedFrames = Counter.builder("tokendiscovery.pumpportal.fenced.frames")
-                .description("Frames received but not applied because the feed leadership was no longer confirmed")
-                .register(meters);
-        Gauge.builder("tokendiscovery.pumpportal.connection.state", this, c -> c.state.ordinal())
-                .description("0 STOPPED, 1 CONNECTING, 2 SUBSCRIBING, 3 STREAMING, 4 BACKING_OFF")
-                .register(meters);
-        Gauge.builder("tokendiscovery.pumpportal.paused", this, c -> c.pausedByConsumer ? 1 : 0)
-                .description("1 while the socket is paused because the receive queue is full (back-pressure)")
-                .register(meters);
-        // What the alert TokenDiscoveryFeedDisconnected reads: a threshold on this value (not `for:` over the state)
-        // keeps the normal reconnects, a start and a takeover from ever making the alert pending.
-        Gauge.builder("tokendiscovery.pumpportal.down", this, PumpPortalClient::downSeconds)
-                .description("Seconds this replica's feed has been trying to (re)connect without streaming; 0 while "
-                        + "streaming and on a replica that does not hold the feed")
-                .baseUnit("seconds")
-                .register(meters);
+        this.status = new ConnectionStatus(clock);
+        this.settings = new ConnectionSettings(config);
+        this.outbox = new SubscriptionOutbox(config.maxKeysPerMessage(), config.maxMessagesPerSecond());
+        this.heartbeat = new Heartbeat(config);
+        this.metrics = new PumpPortalClientMeters(meters, this);
     }
 
     /** For tests: the fence asked before every frame handed on and every message sent (default: always open). */
@@ -178,7 +133,7 @@ public class PumpPortalClient {
 
     /** The consumer dropped frames it received because {@link #mayAct()} said no. */
     void countFencedFrames(int frames) {
-        fencedFrames.increment(frames);
+        metrics.fencedFrames.increment(frames);
     }
 
     /** Opens the connection and keeps it open until {@link #stop()}. Only one listener at a time. */
@@ -190,22 +145,7 @@ public class PumpPortalClient {
         this.context = vertx.getOrCreateContext();
         context.runOnContext(v -> {
             this.listener = frameListener;
-            this.clientOptions = new WebSocketClientOptions()
-                    .setConnectTimeout((int) config.connectTimeout().toMillis())
-                    // Vert.x would close the socket on a frame over its limit; we accept up to 16x the configured
-                    // size and dead-letter the oversized ones ourselves, so one huge frame never costs the connection.
-                    .setMaxFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxFrameSize().toBytes() * 16))
-                    .setMaxMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxFrameSize().toBytes() * 16))
-                    .setVerifyHost(true)
-                    // a dead peer never answers our close frame: drop the TCP connection after 1 s instead of 10
-                    .setClosingTimeout(1)
-                    .setTryUsePerMessageCompression(false);
-            List<String> trusted = trustCertificates();
-            if (!trusted.isEmpty()) {
-                PemTrustOptions pem = new PemTrustOptions();
-                trusted.forEach(pem::addCertPath);
-                clientOptions.setTrustOptions(pem);
-            }
+            this.clientOptions = settings.clientOptions();
             long period = Math.max(250, Math.min(config.pingInterval().toMillis(), 1000));
             watchdogTimer = vertx.setPeriodic(period, id -> watchdog());
             connectAfterRestore();
@@ -259,7 +199,7 @@ public class PumpPortalClient {
             WebSocketClient closingClient = client;
             socket = null;
             client = null;
-            setState(ConnectionState.STOPPED);
+            status.set(ConnectionState.STOPPED);
             listener = null;
             // Complete only once the connection is really closed: a feed leader hands over only after this, so two
             // replicas never hold a PumpPortal connection at the same time.
@@ -279,12 +219,12 @@ public class PumpPortalClient {
     }
 
     public ConnectionState state() {
-        return state;
+        return status.state();
     }
 
     /** When the connection entered its current state (epoch ms). */
     public long stateSince() {
-        return stateSince;
+        return status.stateSince();
     }
 
     /** True after PumpPortal refused trade subscriptions for lack of a funded API key. */
@@ -293,12 +233,12 @@ public class PumpPortalClient {
     }
 
     public String lastDisconnectReason() {
-        return lastDisconnectReason;
+        return status.lastDisconnectReason();
     }
 
     /** Failed connection attempts since the last healthy period (drives the backoff). */
     public int failedAttempts() {
-        return failedAttempts;
+        return status.failedAttempts();
     }
 
     /** Sends the trade subscription changes since the last call as batched diffs. Called by a route on a timer. */
@@ -308,12 +248,12 @@ public class PumpPortalClient {
             return;
         }
         ctx.runOnContext(v -> {
-            if (state != ConnectionState.STREAMING && state != ConnectionState.SUBSCRIBING) {
+            if (!status.is(ConnectionState.STREAMING) && !status.is(ConnectionState.SUBSCRIBING)) {
                 return; // the full set goes out on the next connect
             }
             TradeSubscriptions.Diff diff = subscriptions.drainChanges();
-            enqueueKeys("unsubscribeTokenTrade", diff.removed());
-            enqueueKeys("subscribeTokenTrade", diff.added());
+            outbox.addKeys("unsubscribeTokenTrade", diff.removed());
+            outbox.addKeys("subscribeTokenTrade", diff.added());
             drain();
         });
     }
@@ -328,7 +268,7 @@ public class PumpPortalClient {
             return;
         }
         ctx.runOnContext(v -> {
-            if (state != ConnectionState.STREAMING || tradesRefused) {
+            if (!status.is(ConnectionState.STREAMING) || tradesRefused) {
                 return;
             }
             List<String> zombies = subscriptions.takeZombies(config.zombieTimeout().toMillis());
@@ -336,9 +276,9 @@ public class PumpPortalClient {
                 return;
             }
             log.info("Re-subscribing {} mints whose trades were silent for {}", zombies.size(), config.zombieTimeout());
-            zombieResubscribes.increment(zombies.size());
-            enqueueKeys("unsubscribeTokenTrade", zombies);
-            enqueueKeys("subscribeTokenTrade", zombies);
+            metrics.zombieResubscribes.increment(zombies.size());
+            outbox.addKeys("unsubscribeTokenTrade", zombies);
+            outbox.addKeys("subscribeTokenTrade", zombies);
             drain();
         });
     }
@@ -350,7 +290,7 @@ public class PumpPortalClient {
                     + "0.02 SOL. New tokens and migrations keep streaming. Set PUMPPORTAL_API_KEY to a funded key.");
         }
         tradesRefused = true;
-        refusals.increment();
+        metrics.refusals.increment();
     }
 
     /**
@@ -390,11 +330,7 @@ public class PumpPortalClient {
                 }
                 pausedByConsumer = false;
                 // the silence while paused was ours: the stall and pong clocks start again now
-                long now = clock.millis();
-                lastFrameAt = now;
-                lastDataFrameAt = now;
-                lastPingAt = now;
-                pingOutstanding = false;
+                heartbeat.resumed(clock.millis());
                 if (socket != null) {
                     socket.resume();
                 }
@@ -412,8 +348,8 @@ public class PumpPortalClient {
     private void connect() {
         if (!fence.mayAct()) {
             // the leadership is not (yet, or no longer) confirmed: no connection, nothing sent
-            setState(ConnectionState.BACKING_OFF);
-            lastDisconnectReason = "feed leadership not confirmed";
+            status.set(ConnectionState.BACKING_OFF);
+            status.down("feed leadership not confirmed");
             cancelTimer(reconnectTimer);
             long gen = generation;
             reconnectTimer = vertx.setTimer(FENCE_POLL_MILLIS, id -> {
@@ -424,7 +360,7 @@ public class PumpPortalClient {
             });
             return;
         }
-        setState(ConnectionState.CONNECTING);
+        status.set(ConnectionState.CONNECTING);
         long gen = ++generation;
         String url;
         try {
@@ -433,10 +369,10 @@ public class PumpPortalClient {
             scheduleReconnect(e.getMessage());
             return;
         }
-        String display = redactedUrl(url);
+        String display = ConnectionSettings.redactedUrl(url);
         log.info("Connecting to PumpPortal at {}", display);
         client = vertx.createWebSocketClient(clientOptions);
-        client.connect(connectOptions(url)).onComplete(result -> {
+        client.connect(settings.connectOptions(url)).onComplete(result -> {
             if (gen != generation) {
                 if (result.succeeded()) {
                     result.result().close();
@@ -444,7 +380,7 @@ public class PumpPortalClient {
                 return;
             }
             if (result.failed()) {
-                scheduleReconnect(redact(String.valueOf(result.cause().getMessage())));
+                scheduleReconnect(settings.redact(String.valueOf(result.cause().getMessage())));
                 return;
             }
             onOpen(result.result(), gen, display);
@@ -456,21 +392,18 @@ public class PumpPortalClient {
         if (checkFence()) {
             return;
         }
-        long now = clock.millis();
-        connectedAt = now;
-        lastFrameAt = now;
-        lastDataFrameAt = now;
-        setState(ConnectionState.SUBSCRIBING);
+        heartbeat.opened(clock.millis());
+        status.set(ConnectionState.SUBSCRIBING);
         ws.textMessageHandler(text -> onFrame(gen, text, false));
         ws.binaryMessageHandler(buffer -> onFrame(gen, buffer.toString(StandardCharsets.UTF_8), true));
         ws.pongHandler(b -> {
             if (gen == generation) {
-                lastFrameAt = clock.millis();
+                heartbeat.pong(clock.millis());
             }
         });
         ws.exceptionHandler(e -> {
             if (gen == generation) {
-                disconnect(gen, "error: " + redact(String.valueOf(e.getMessage())));
+                disconnect(gen, "error: " + settings.redact(String.valueOf(e.getMessage())));
             }
         });
         ws.closeHandler(v -> {
@@ -486,7 +419,7 @@ public class PumpPortalClient {
         outbox.add(SUBSCRIBE_NEW_TOKEN);
         outbox.add(SUBSCRIBE_MIGRATION);
         List<String> mints = subscriptions.allForNewConnection();
-        enqueueKeys("subscribeTokenTrade", mints);
+        outbox.addKeys("subscribeTokenTrade", mints);
         log.info("Connected to PumpPortal at {}; subscribing to new tokens, migrations and the trades of {} mints",
                 display, mints.size());
         drain();
@@ -497,14 +430,11 @@ public class PumpPortalClient {
             return;
         }
         if (checkFence()) {
-            fencedFrames.increment();
+            metrics.fencedFrames.increment();
             return;
         }
         long now = clock.millis();
-        lastFrameAt = now;
-        if (text.contains("\"txType\"")) {
-            lastDataFrameAt = now;
-        }
+        heartbeat.frame(now, text.contains("\"txType\""));
         FrameListener target = listener;
         if (target != null) {
             target.onFrame(text, binary, receiveClock.next(), now);
@@ -522,26 +452,17 @@ public class PumpPortalClient {
             // connection stays open (a peer that closes it is reconnected, and the new socket starts paused).
             return;
         }
-        if (state == ConnectionState.STREAMING && now - lastDataFrameAt > config.stallTimeout().toMillis()) {
-            disconnect(generation, "stalled: no data frame for " + (now - lastDataFrameAt) + " ms");
+        String dead = heartbeat.deadReason(now, status.is(ConnectionState.STREAMING));
+        if (dead != null) {
+            disconnect(generation, dead);
             return;
         }
-        long sincePing = now - lastPingAt;
-        if (pingOutstanding && lastFrameAt < lastPingAt && sincePing > config.pongTimeout().toMillis()) {
-            disconnect(generation, "no pong within " + config.pongTimeout().toMillis() + " ms");
-            return;
-        }
-        if (lastFrameAt >= lastPingAt) {
-            pingOutstanding = false;
-        }
-        if (!pingOutstanding && sincePing >= config.pingInterval().toMillis()) {
-            lastPingAt = now;
-            pingOutstanding = true;
+        if (heartbeat.pingDue(now)) {
             ws.writePing(Buffer.buffer("td"));
         }
-        if (failedAttempts > 0 && state == ConnectionState.STREAMING
-                && now - connectedAt > config.backoffResetAfter().toMillis()) {
-            failedAttempts = 0;
+        if (status.failedAttempts() > 0 && status.is(ConnectionState.STREAMING)
+                && heartbeat.connectedFor(now) > config.backoffResetAfter().toMillis()) {
+            status.resetAttempts();
         }
     }
 
@@ -554,7 +475,7 @@ public class PumpPortalClient {
             return false;
         }
         if (socket != null) {
-            fenceTrips.increment();
+            metrics.fenceTrips.increment();
             log.warn("The feed leadership is no longer confirmed (this process was frozen or cut off): closing the "
                     + "PumpPortal connection without sending or applying anything more");
             disconnect(generation, "feed leadership not confirmed");
@@ -572,20 +493,20 @@ public class PumpPortalClient {
         if (ws != null && !ws.isClosed()) {
             ws.close((short) 1001, "reconnecting");
         }
-        pingOutstanding = false;
+        heartbeat.closed();
         scheduleReconnect(reason);
     }
 
     private void scheduleReconnect(String reason) {
-        lastDisconnectReason = reason;
+        status.down(reason);
         outbox.clear();
         cancelTimer(drainTimer);
         drainTimer = -1;
-        setState(ConnectionState.BACKING_OFF);
-        failedAttempts++;
-        long delay = backoffMillis(failedAttempts, config.initialBackoff().toMillis(), config.maxBackoff().toMillis(),
+        status.set(ConnectionState.BACKING_OFF);
+        int attempt = status.attemptFailed();
+        long delay = Backoff.millis(attempt, config.initialBackoff().toMillis(), config.maxBackoff().toMillis(),
                 ThreadLocalRandom.current().nextDouble());
-        log.warn("PumpPortal connection lost ({}); reconnect attempt {} in {} ms", reason, failedAttempts, delay);
+        log.warn("PumpPortal connection lost ({}); reconnect attempt {} in {} ms", reason, attempt, delay);
         cancelTimer(reconnectTimer);
         // PumpPortal bans clients holding two connections: the old TCP connection is closed (by closing its client)
         // before the backoff timer even starts, so the next attempt never overlaps it.
@@ -598,29 +519,10 @@ public class PumpPortalClient {
             }
             reconnectTimer = vertx.setTimer(delay, id -> {
                 reconnectTimer = -1;
-                reconnects.increment();
+                metrics.reconnects.increment();
                 connect();
             });
         });
-    }
-
-    /** Capped exponential backoff with jitter: uniformly between half and all of {@code min(max, initial x 2^(n-1))}. */
-    static long backoffMillis(int attempt, long initial, long max, double random) {
-        double exp = initial * Math.pow(2, Math.min(30, Math.max(0, attempt - 1)));
-        double capped = Math.min(max, exp);
-        return Math.max(1, Math.round(capped / 2 + random * capped / 2));
-    }
-
-    private void enqueueKeys(String method, List<String> keys) {
-        for (int from = 0; from < keys.size(); from += config.maxKeysPerMessage()) {
-            List<String> chunk = keys.subList(from, Math.min(keys.size(), from + config.maxKeysPerMessage()));
-            StringBuilder json = new StringBuilder(chunk.size() * 48 + 48)
-                    .append("{\"method\":\"").append(method).append("\",\"keys\":[");
-            for (int i = 0; i < chunk.size(); i++) {
-                json.append(i == 0 ? "\"" : ",\"").append(chunk.get(i)).append('"');
-            }
-            outbox.add(json.append("]}").toString());
-        }
     }
 
     /** Sends queued subscription messages, at most max-messages-per-second in any one-second window. */
@@ -630,62 +532,12 @@ public class PumpPortalClient {
         if (ws == null || checkFence()) {
             return;
         }
-        long now = clock.millis();
-        while (!sentAt.isEmpty() && now - sentAt.peekFirst() >= RATE_WINDOW_MILLIS) {
-            sentAt.pollFirst();
-        }
-        while (!outbox.isEmpty() && sentAt.size() < config.maxMessagesPerSecond()) {
-            ws.writeTextMessage(outbox.pollFirst());
-            sentAt.addLast(now);
-        }
-        if (!outbox.isEmpty()) {
-            long wait = Math.max(1, RATE_WINDOW_MILLIS - (now - sentAt.peekFirst()));
+        long wait = outbox.send(ws::writeTextMessage, clock.millis());
+        if (wait >= 0) {
             drainTimer = vertx.setTimer(wait, id -> drain());
-        } else if (state == ConnectionState.SUBSCRIBING) {
-            setState(ConnectionState.STREAMING);
-            lastDataFrameAt = clock.millis();
-        }
-    }
-
-    private WebSocketConnectOptions connectOptions(String url) {
-        String withKey = url;
-        if (config.hasApiKey()) {
-            withKey = url + (url.contains("?") ? "&" : "?") + "api-key="
-                    + URLEncoder.encode(config.apiKey(), StandardCharsets.UTF_8);
-        }
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(withKey);
-        URI uri = URI.create(url);
-        if ("wss".equalsIgnoreCase(uri.getScheme())) {
-            options.setSsl(true);
-        }
-        return options;
-    }
-
-    /** The URL without its query string, which may carry the API key. */
-    static String redactedUrl(String url) {
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q) + "?<redacted>";
-    }
-
-    /** Removes the API key from any text about to be logged. */
-    String redact(String text) {
-        if (text == null || !config.hasApiKey()) {
-            return text;
-        }
-        return text.replace(config.apiKey(), "****")
-                .replace(URLEncoder.encode(config.apiKey(), StandardCharsets.UTF_8), "****");
-    }
-
-    private void setState(ConnectionState next) {
-        if (state != next) {
-            long now = clock.millis();
-            boolean wasDown = state != ConnectionState.STREAMING && state != ConnectionState.STOPPED;
-            boolean goesDown = next != ConnectionState.STREAMING && next != ConnectionState.STOPPED;
-            if (goesDown && !wasDown) {
-                downSince = now;
-            }
-            state = next;
-            stateSince = now;
+        } else if (status.is(ConnectionState.SUBSCRIBING)) {
+            status.set(ConnectionState.STREAMING);
+            heartbeat.streaming(clock.millis());
         }
     }
 
@@ -694,25 +546,14 @@ public class PumpPortalClient {
      * connect and back-off rounds; meaningful only while {@link #state()} is neither STREAMING nor STOPPED.
      */
     public long downSince() {
-        return downSince;
+        return status.downSince();
     }
 
-    private double downSeconds() {
-        ConnectionState now = state;
+    /** Seconds the feed has been trying to (re)connect without streaming; 0 while streaming or stopped. */
+    double downSeconds() {
+        ConnectionState now = state();
         return now == ConnectionState.STREAMING || now == ConnectionState.STOPPED
-                ? 0 : Math.max(0, clock.millis() - downSince) / 1000.0;
-    }
-
-    private List<String> trustCertificates() {
-        List<String> paths = new ArrayList<>();
-        if (config.trustCertificates() != null) {
-            for (String path : config.trustCertificates()) {
-                if (path != null && !path.isBlank()) {
-                    paths.add(path.trim());
-                }
-            }
-        }
-        return paths;
+                ? 0 : Math.max(0, clock.millis() - status.downSince()) / 1000.0;
     }
 
     private void cancelTimer(long id) {

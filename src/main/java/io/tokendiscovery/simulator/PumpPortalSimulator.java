@@ -1,9 +1,5 @@
 package io.tokendiscovery.simulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -15,8 +11,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.net.impl.ConnectionBase;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,8 +20,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>All server state lives on one event loop (a verticle's context): request handling, the emission timer and
  * delivery never race. The public hooks for tests and benchmarks are safe from any thread; those that act on
  * connections run on that event loop and return once they have run there.
+ *
+ * <p>This class owns the server's lifecycle, its connections and the emission timer, and is the facade of the hooks;
+ * the requests are answered by {@link SimulatorProtocol}, faults injected by {@link FaultHooks}, the rate paced by
+ * {@link EmissionPacer} and the counters kept by {@link SimulatorStats}.
  */
 public class PumpPortalSimulator {
 
@@ -70,7 +66,6 @@ public class PumpPortalSimulator {
     static final long HOOK_TIMEOUT_SECONDS = 60;
 
     private static final Logger log = LoggerFactory.getLogger(PumpPortalSimulator.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Vertx vertx;
     private final SimulatedMarket market;
@@ -91,22 +86,13 @@ public class PumpPortalSimulator {
     // event-loop state
     private HttpServer server;
     private long timerId = -1;
-    private long lastTickNanos;
-    private double owed;
+    private final EmissionPacer pacer = new EmissionPacer();
     private long nextConnectionId = 1;
-    private final List<Connection> connections = new ArrayList<>();
-    private Connection[] connectionArray = new Connection[0];
+    private final List<SimulatorConnection> connections = new ArrayList<>();
+    private SimulatorConnection[] connectionArray = new SimulatorConnection[0];
 
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final AtomicInteger maxConcurrentConnections = new AtomicInteger();
-    private final AtomicLong totalConnections = new AtomicLong();
-    private final AtomicLong framesSent = new AtomicLong();
-    private final AtomicLong droppedFrames = new AtomicLong();
-    private final AtomicLong rateLimitedMessages = new AtomicLong();
-    private final AtomicLong errorFramesSent = new AtomicLong();
-    private final AtomicLong unfundedRefusals = new AtomicLong();
-    private final AtomicLong skippedFrames = new AtomicLong();
-    private final List<String> receivedMessages = new ArrayList<>();
+    private final SimulatorStats stats = new SimulatorStats();
+    private final SimulatorProtocol protocol = new SimulatorProtocol(stats);
 
     public PumpPortalSimulator(SimulatorProperties properties, Vertx vertx) {
         properties.validate();
@@ -152,7 +138,7 @@ public class PumpPortalSimulator {
                 boundPort = -1;
             }
             log.info("PumpPortal simulator stopped after {} frames ({} sent, {} dropped)",
-                    market.framesGenerated(), framesSent.get(), droppedFrames.get());
+                    market.framesGenerated(), stats.framesSent(), stats.droppedFrames());
         }
     }
 
@@ -255,10 +241,10 @@ public class PumpPortalSimulator {
     public void sendRaw(List<String> frames) {
         onLoop(() -> {
             for (String frame : frames) {
-                for (Connection c : connectionArray) {
-                    if (sendAlways(c, frame)) {
+                for (SimulatorConnection c : connectionArray) {
+                    if (c.sendAlways(frame)) {
                         c.sent++;
-                        framesSent.incrementAndGet();
+                        stats.frameSent();
                     }
                 }
             }
@@ -269,10 +255,8 @@ public class PumpPortalSimulator {
     /** Closes every connection with a close frame (1000, normal); returns once the closes are initiated. */
     public void closeAllConnections() {
         onLoop(() -> {
-            for (Connection c : connectionArray) {
-                if (!c.ws.isClosed()) {
-                    c.ws.close((short) 1000, "Simulator closing connection");
-                }
+            for (SimulatorConnection c : connectionArray) {
+                FaultHooks.close(c);
             }
             return null;
         });
@@ -286,8 +270,8 @@ public class PumpPortalSimulator {
      */
     public void resetAllConnections() {
         onLoop(() -> {
-            for (Connection c : connectionArray) {
-                reset(c);
+            for (SimulatorConnection c : connectionArray) {
+                FaultHooks.reset(c);
             }
             return null;
         });
@@ -300,14 +284,8 @@ public class PumpPortalSimulator {
      */
     public void freezeAllConnections() {
         onLoop(() -> {
-            for (Connection c : connectionArray) {
-                c.frozen = true;
-                if (c.httpConnection instanceof ConnectionBase base) {
-                    // Vert.x answers pings below pause(); only stopping the socket's reads silences them.
-                    base.channel().config().setAutoRead(false);
-                } else {
-                    c.ws.pause();
-                }
+            for (SimulatorConnection c : connectionArray) {
+                FaultHooks.freeze(c);
             }
             return null;
         });
@@ -315,40 +293,36 @@ public class PumpPortalSimulator {
 
     /** Connections open now. */
     public int connectionCount() {
-        return openConnections.get();
+        return stats.openConnections();
     }
 
     /** Highest number of connections open at the same time since start. */
     public int maxConcurrentConnections() {
-        return maxConcurrentConnections.get();
+        return stats.maxConcurrentConnections();
     }
 
     /** Connections accepted since start. */
     public long totalConnections() {
-        return totalConnections.get();
+        return stats.totalConnections();
     }
 
     /** Every text message received from clients, in arrival order (a copy). */
     public List<String> receivedClientMessages() {
-        synchronized (receivedMessages) {
-            return new ArrayList<>(receivedMessages);
-        }
+        return stats.receivedMessages();
     }
 
     public void clearReceivedClientMessages() {
-        synchronized (receivedMessages) {
-            receivedMessages.clear();
-        }
+        stats.clearReceivedMessages();
     }
 
     /** Data frames (market frames and {@link #sendRaw} frames) written to clients, summed over connections. */
     public long framesSent() {
-        return framesSent.get();
+        return stats.framesSent();
     }
 
     /** Market frames not written to a client because its outbound buffer was full, summed over connections. */
     public long droppedFrames() {
-        return droppedFrames.get();
+        return stats.droppedFrames();
     }
 
     /** Market frames generated so far (whether anyone received them or not). */
@@ -358,31 +332,30 @@ public class PumpPortalSimulator {
 
     /** Frames the timer owed but skipped because the event loop fell more than 0.5 s behind the rate. */
     public long skippedFrames() {
-        return skippedFrames.get();
+        return stats.skippedFrames();
     }
 
     /** Client messages refused for exceeding 200 per second. */
     public long rateLimitedMessages() {
-        return rateLimitedMessages.get();
+        return stats.rateLimitedMessages();
     }
 
     /** {@code errors} frames sent (rate limit, unknown method, bad JSON, too many keys, ...). */
     public long errorFramesSent() {
-        return errorFramesSent.get();
+        return stats.errorFramesSent();
     }
 
     /** Trade subscriptions refused with the funded-key notice. */
     public long unfundedRefusals() {
-        return unfundedRefusals.get();
+        return stats.unfundedRefusals();
     }
 
     /** What each open connection is subscribed to (a snapshot taken on the event loop). */
     public List<ConnectionInfo> connections() {
         return onLoop(() -> {
             List<ConnectionInfo> out = new ArrayList<>(connections.size());
-            for (Connection c : connections) {
-                out.add(new ConnectionInfo(c.id, c.apiKey, c.funded, c.newTokens, c.migrations, Set.copyOf(c.mints),
-                        Set.copyOf(c.accounts), c.sent, c.dropped));
+            for (SimulatorConnection c : connections) {
+                out.add(c.info());
             }
             return out;
         });
@@ -392,7 +365,7 @@ public class PumpPortalSimulator {
     public Set<String> subscribedMints() {
         return onLoop(() -> {
             Set<String> all = new HashSet<>();
-            for (Connection c : connections) {
+            for (SimulatorConnection c : connections) {
                 all.addAll(c.mints);
             }
             return all;
@@ -443,7 +416,7 @@ public class PumpPortalSimulator {
                     return;
                 }
                 boundPort = ar.result().actualPort();
-                lastTickNanos = System.nanoTime();
+                pacer.start(System.nanoTime());
                 timerId = vertx.setPeriodic(TICK_MILLIS, id -> tick());
                 startPromise.complete();
             });
@@ -455,7 +428,7 @@ public class PumpPortalSimulator {
                 vertx.cancelTimer(timerId);
                 timerId = -1;
             }
-            for (Connection c : connectionArray) {
+            for (SimulatorConnection c : connectionArray) {
                 if (!c.ws.isClosed()) {
                     c.ws.close((short) 1001, "Simulator stopping");
                 }
@@ -486,196 +459,46 @@ public class PumpPortalSimulator {
     }
 
     private void onOpen(ServerWebSocket ws, HttpConnection httpConnection, String apiKey, boolean funded) {
-        Connection c = new Connection(nextConnectionId++, ws, httpConnection, apiKey, funded);
+        SimulatorConnection c = new SimulatorConnection(nextConnectionId++, ws, httpConnection, apiKey, funded);
         if (ws.isClosed()) {
             return;
         }
         ws.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-        ws.textMessageHandler(text -> onText(c, text));
-        ws.binaryMessageHandler(b -> sendError(c, "Binary frames are not supported: send JSON text frames"));
+        ws.textMessageHandler(text -> protocol.onText(c, text));
+        ws.binaryMessageHandler(b -> protocol.sendError(c, "Binary frames are not supported: send JSON text frames"));
         ws.exceptionHandler(t -> log.debug("Simulator connection {}: {}", c.id, t.toString()));
         ws.closeHandler(v -> onClose(c));
         connections.add(c);
-        connectionArray = connections.toArray(new Connection[0]);
-        int open = openConnections.incrementAndGet();
-        maxConcurrentConnections.accumulateAndGet(open, Math::max);
-        totalConnections.incrementAndGet();
+        connectionArray = connections.toArray(new SimulatorConnection[0]);
+        stats.connectionOpened();
         log.debug("Simulator connection {} opened (api-key {}, funded {})", c.id, apiKey != null, funded);
     }
 
-    private void onClose(Connection c) {
+    private void onClose(SimulatorConnection c) {
         if (connections.remove(c)) {
-            connectionArray = connections.toArray(new Connection[0]);
-            openConnections.decrementAndGet();
+            connectionArray = connections.toArray(new SimulatorConnection[0]);
+            stats.connectionClosed();
             log.debug("Simulator connection {} closed ({} frames sent, {} dropped)", c.id, c.sent, c.dropped);
         }
     }
 
-    private void onText(Connection c, String text) {
-        synchronized (receivedMessages) {
-            receivedMessages.add(text);
-        }
-        if (!c.admit(System.nanoTime())) {
-            rateLimitedMessages.incrementAndGet();
-            sendError(c, "Rate limit exceeded: at most " + MAX_MESSAGES_PER_SECOND
-                    + " subscription messages per second");
-            return;
-        }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(text);
-        } catch (IOException e) {
-            sendError(c, "Invalid message: not JSON");
-            return;
-        }
-        if (node == null || !node.isObject()) {
-            sendError(c, "Invalid message: expected a JSON object with a 'method'");
-            return;
-        }
-        JsonNode methodNode = node.get("method");
-        if (methodNode == null || !methodNode.isTextual()) {
-            sendError(c, "Invalid message: missing 'method'");
-            return;
-        }
-        String method = methodNode.asText();
-        switch (method) {
-            case "subscribeNewToken" -> {
-                c.newTokens = true;
-                sendAlways(c, ACK_NEW_TOKEN);
-            }
-            case "unsubscribeNewToken" -> {
-                c.newTokens = false;
-                sendAlways(c, ACK_UNSUBSCRIBE_NEW_TOKEN);
-            }
-            case "subscribeMigration" -> {
-                c.migrations = true;
-                sendAlways(c, ACK_MIGRATION);
-            }
-            case "subscribeTokenTrade", "subscribeAccountTrade" -> {
-                List<String> keys = keys(c, node, method);
-                if (keys == null) {
-                    return;
-                }
-                if (!c.funded) {
-                    unfundedRefusals.incrementAndGet();
-                    sendAlways(c, NOTICE_UNFUNDED);
-                    return;
-                }
-                (method.equals("subscribeTokenTrade") ? c.mints : c.accounts).addAll(keys);
-                sendAlways(c, ACK_KEYS);
-            }
-            case "unsubscribeTokenTrade", "unsubscribeAccountTrade" -> {
-                List<String> keys = keys(c, node, method);
-                if (keys == null) {
-                    return;
-                }
-                keys.forEach((method.equals("unsubscribeTokenTrade") ? c.mints : c.accounts)::remove);
-                sendAlways(c, ACK_UNSUBSCRIBE_KEYS);
-            }
-            case "unsubscribeMigration" -> sendError(c, "Method 'unsubscribeMigration' is not supported");
-            default -> sendError(c, "Unknown method '" + method + "'");
-        }
-    }
-
-    /** The message's keys, or {@code null} after sending an errors frame. */
-    private List<String> keys(Connection c, JsonNode node, String method) {
-        JsonNode keys = node.get("keys");
-        if (keys == null || !keys.isArray()) {
-            sendError(c, "'" + method + "' needs 'keys': an array of strings");
-            return null;
-        }
-        if (keys.size() > MAX_KEYS_PER_MESSAGE) {
-            sendError(c, "Too many keys: at most " + MAX_KEYS_PER_MESSAGE + " per message, got " + keys.size());
-            return null;
-        }
-        List<String> out = new ArrayList<>(keys.size());
-        for (JsonNode k : keys) {
-            if (!k.isTextual()) {
-                sendError(c, "'" + method + "' needs 'keys': an array of strings");
-                return null;
-            }
-            out.add(k.asText());
-        }
-        return out;
-    }
-
     private void tick() {
-        long now = System.nanoTime();
-        double elapsed = (now - lastTickNanos) / 1e9;
-        lastTickNanos = now;
-        double rate = framesPerSecond;
-        if (paused || rate <= 0) {
-            owed = 0;
-            return;
-        }
-        owed += rate * elapsed;
-        double cap = Math.max(1, rate * MAX_BACKLOG_SECONDS);
-        if (owed > cap) {
-            skippedFrames.addAndGet((long) (owed - cap));
-            owed = cap;
-        }
-        int n = (int) owed;
-        owed -= n;
+        int n = pacer.due(System.nanoTime(), framesPerSecond, paused, stats);
         for (int i = 0; i < n; i++) {
             deliver(market.nextFrame());
         }
     }
 
     private void deliver(SimulatedFrame frame) {
-        Connection[] targets = connectionArray;
+        SimulatorConnection[] targets = connectionArray;
         if (targets.length == 0) {
             return;
         }
         boolean hose = firehose;
-        for (Connection c : targets) {
+        for (SimulatorConnection c : targets) {
             if (c.wants(frame, hose)) {
-                if (c.ws.isClosed()) {
-                    continue;
-                }
-                try {
-                    if (c.ws.writeQueueFull()) {
-                        c.dropped++;
-                        droppedFrames.incrementAndGet();
-                        continue;
-                    }
-                    c.ws.writeFinalTextFrame(frame.json());
-                    c.sent++;
-                    framesSent.incrementAndGet();
-                } catch (IllegalStateException closedMeanwhile) {
-                    // closed between the check and the write: nothing to deliver to
-                }
+                c.deliver(frame.json(), stats);
             }
-        }
-    }
-
-    private void sendError(Connection c, String message) {
-        StringBuilder sb = new StringBuilder(message.length() + 16).append("{\"errors\":\"");
-        FrameJson.appendEscaped(sb, message);
-        sendAlways(c, sb.append("\"}").toString());
-        errorFramesSent.incrementAndGet();
-    }
-
-    /** Writes a control or raw frame whatever the buffer state: they are small and must not be lost. */
-    private boolean sendAlways(Connection c, String text) {
-        if (c.ws.isClosed() || c.frozen) {
-            return false;
-        }
-        try {
-            c.ws.writeFinalTextFrame(text);
-            return true;
-        } catch (IllegalStateException closedMeanwhile) {
-            return false;
-        }
-    }
-
-    private void reset(Connection c) {
-        if (c.httpConnection instanceof ConnectionBase base) {
-            Channel channel = base.channel();
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            channel.close();
-        } else {
-            log.info("Cannot reach the socket of connection {}; closing it with 1011 instead of a reset", c.id);
-            c.ws.close((short) 1011, "Simulated reset");
         }
     }
 
@@ -717,62 +540,6 @@ public class PumpPortalSimulator {
             throw new IllegalStateException("Simulator " + what + " failed: " + cause, cause);
         } catch (TimeoutException e) {
             throw new IllegalStateException("Simulator " + what + " timed out after " + HOOK_TIMEOUT_SECONDS + " s", e);
-        }
-    }
-
-    /** Per-connection state; touched only on the event loop (counters read by snapshots taken there). */
-    private static final class Connection {
-        final long id;
-        final ServerWebSocket ws;
-        final HttpConnection httpConnection;
-        final String apiKey;
-        final boolean funded;
-        final Set<String> mints = new HashSet<>();
-        final Set<String> accounts = new HashSet<>();
-        boolean newTokens;
-        boolean migrations;
-        boolean frozen;
-        long sent;
-        long dropped;
-        /** Arrival times of the last admitted messages (ring), for the 200-per-second limit. */
-        private final long[] admitted = new long[MAX_MESSAGES_PER_SECOND];
-        private int head;
-        private int count;
-
-        Connection(long id, ServerWebSocket ws, HttpConnection httpConnection, String apiKey, boolean funded) {
-            this.id = id;
-            this.ws = ws;
-            this.httpConnection = httpConnection;
-            this.apiKey = apiKey;
-            this.funded = funded;
-        }
-
-        /** Admits a message unless 200 were admitted within the last second. */
-        boolean admit(long nowNanos) {
-            if (count < admitted.length) {
-                admitted[(head + count) % admitted.length] = nowNanos;
-                count++;
-                return true;
-            }
-            if (nowNanos - admitted[head] < 1_000_000_000L) {
-                return false;
-            }
-            admitted[head] = nowNanos;
-            head = (head + 1) % admitted.length;
-            return true;
-        }
-
-        boolean wants(SimulatedFrame frame, boolean firehose) {
-            if (frozen) {
-                return false;
-            }
-            return switch (frame.shape()) {
-                case CREATE, BARE_CREATE, BONK_CREATE -> newTokens;
-                case MIGRATE -> migrations;
-                case TRADE, LEGACY_TRADE, AMM_TRADE -> firehose
-                        || (funded && (mints.contains(frame.mint())
-                                || (frame.trader() != null && !accounts.isEmpty() && accounts.contains(frame.trader()))));
-            };
         }
     }
 }
