@@ -121,7 +121,8 @@ public class FrameParser {
             String text = message.asText();
             NoticeType type = text.contains(FUNDED_KEY_NOTICE)
                     ? NoticeType.FUNDED_KEY_REQUIRED
-                    : (text.startsWith("Successfully subscribed") || text.startsWith("Subscribed to"))
+                    : (text.startsWith("Successfully subscribed") || text.startsWith("Successfully unsubscribed")
+                            || text.startsWith("Subscribed to"))
                             ? NoticeType.ACK
                             : NoticeType.OTHER;
             count("notice");

@@ -30,6 +30,9 @@ class FrameParserTest {
         assertThat(((FeedNotice) parse(SampleFrames.get(SampleFrames.ACK_NEW_TOKEN))).type()).isEqualTo(NoticeType.ACK);
         assertThat(((FeedNotice) parse(SampleFrames.get(SampleFrames.ACK_MIGRATION))).type()).isEqualTo(NoticeType.ACK);
         assertThat(((FeedNotice) parse(SampleFrames.get(SampleFrames.ACK_KEYS))).type()).isEqualTo(NoticeType.ACK);
+        // the answer to unsubscribeTokenTrade (zombie re-subscription, window end) is an ack too, not a warning
+        assertThat(((FeedNotice) parse("{\"message\":\"Successfully unsubscribed from keys.\"}")).type())
+                .isEqualTo(NoticeType.ACK);
         assertThat(((FeedNotice) parse(SampleFrames.get(SampleFrames.FUNDED_KEY_NOTICE))).type())
                 .isEqualTo(NoticeType.FUNDED_KEY_REQUIRED);
         assertThat(((FeedNotice) parse("{\"message\":\"Something new\"}")).type()).isEqualTo(NoticeType.OTHER);
