@@ -212,6 +212,9 @@ class LiveFanOutReplicasTest {
         for (LiveClient client : clients.values()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> !client.ofType("subscribed").isEmpty());
         }
+        // every client gets ticks of its mints (on a loaded machine the leader may need a while to trade them)
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                clients.values().stream().allMatch(client -> !client.ofType("tick").isEmpty()));
         Thread.sleep(15_000);
         Map<Integer, Integer> ticksBefore = new LinkedHashMap<>();
         clients.forEach((app, client) -> ticksBefore.put(app.index(), client.ofType("tick").size()));
