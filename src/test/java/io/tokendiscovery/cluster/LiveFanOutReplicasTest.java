@@ -177,6 +177,18 @@ class LiveFanOutReplicasTest {
         return leader[0];
     }
 
+    /** One crafted buy of each mint, to every connection of the fake PumpPortal (unique signatures per round). */
+    static void tradeEach(List<String> mints, int round) {
+        List<String> frames = new ArrayList<>();
+        for (int i = 0; i < mints.size(); i++) {
+            double vSol = 40 + round + i / 100d;
+            frames.add(io.tokendiscovery.ingest.TestFrames.trade(mints.get(i),
+                    io.tokendiscovery.ingest.TestFrames.signature(round * 1000L + i, 515_151), true, 0.5, 1000, vSol,
+                    30 * 1_073_000_000d / vSol));
+        }
+        pumpPortal.sendRaw(frames);
+    }
+
     static Map<String, List<Long>> seqsByMint(List<JsonNode> ticks, Set<String> mints) {
         Map<String, List<Long>> seqs = new LinkedHashMap<>();
         for (JsonNode tick : ticks) {
@@ -212,9 +224,14 @@ class LiveFanOutReplicasTest {
         for (LiveClient client : clients.values()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> !client.ofType("subscribed").isEmpty());
         }
-        // every client gets ticks of its mints (on a loaded machine the leader may need a while to trade them)
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                clients.values().stream().allMatch(client -> !client.ofType("tick").isEmpty()));
+        // every client gets ticks of its mints. The simulated market retires mints as new ones are created, so while
+        // waiting a trade of each wanted mint is also sent every second (through the leader's ingest, published like
+        // any other): whether the market still trades the chosen mints is a matter of timing.
+        int[] round = {0};
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            tradeEach(mints, ++round[0]);
+            return clients.values().stream().allMatch(client -> !client.ofType("tick").isEmpty());
+        });
         Thread.sleep(15_000);
         Map<Integer, Integer> ticksBefore = new LinkedHashMap<>();
         clients.forEach((app, client) -> ticksBefore.put(app.index(), client.ofType("tick").size()));
@@ -229,7 +246,15 @@ class LiveFanOutReplicasTest {
         pumpPortal.resume();
         App second = awaitOneLeader(FAILOVER_BOUND);
         assertThat(second).isNotEqualTo(first);
-        Thread.sleep(15_000);
+        // the surviving clients get ticks of the new leader on the connections they had. The simulated market retires
+        // mints as new ones are created, so a trade of each wanted mint is sent as well (through the new leader's
+        // ingest, published like any other): whether the market still trades them by then is a matter of timing.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            tradeEach(mints, ++round[0]);
+            return clients.entrySet().stream().filter(e -> e.getKey() != first).allMatch(e -> e.getValue()
+                    .ofType("tick").stream().anyMatch(t -> t.path("seq").asLong() > lastSeqBefore));
+        });
+        Thread.sleep(5_000);
         pumpPortal.pause();
         Thread.sleep(3_000);
 
